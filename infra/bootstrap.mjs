@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// Installs whatever a fresh clone is missing, and nothing more: node_modules (npm ci), the
+// Python virtualenv `.venv` (pyspark, pytest, the Temporal CLI, moto) and, with --browser,
+// Debian's Chromium for the UI tests. Each step is stamped with a hash of its inputs, so a
+// second run is a fast no-op and a changed lockfile or requirements file reinstalls.
+//
+// Plain Node with no dependencies: it runs before node_modules exists.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const wantBrowser = process.argv.includes('--browser');
+const quiet = process.argv.includes('--quiet');
+
+function fail(message) {
+  process.stderr.write(`emrflow setup: ${message}\n`);
+  process.exit(2);
+}
+
+function say(message) {
+  if (!quiet) process.stderr.write(`emrflow setup: ${message}\n`);
+}
+
+function hashFiles(files) {
+  const h = createHash('sha256');
+  for (const f of files) h.update(f).update('\0').update(readFileSync(join(root, f))).update('\0');
+  return h.digest('hex');
+}
+
+function stampIsCurrent(stampFile, hash) {
+  return existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === hash;
+}
+
+function run(cmd, args, what) {
+  say(`${what} …`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.error) fail(`${what} failed: ${r.error.message}`);
+  if (r.status !== 0) fail(`${what} failed (exit ${r.status}); see the output above`);
+}
+
+function versionOf(cmd, args) {
+  try {
+    // `java -version` writes to stderr, `python3 --version` to stdout.
+    const r = spawnSync(cmd, args, { encoding: 'utf8' });
+    if (r.error) return null;
+    return `${r.stdout}\n${r.stderr}`;
+  } catch {
+    return null;
+  }
+}
+
+function checkToolchain() {
+  const [major] = process.versions.node.split('.').map(Number);
+  if (major < 20) fail(`Node.js 20 or newer is required, found ${process.versions.node}`);
+
+  const py = versionOf('python3', ['--version']);
+  const pyMatch = py && /Python (\d+)\.(\d+)/.exec(py);
+  if (!pyMatch) fail('python3 was not found on PATH; install Python 3.10 or newer');
+  if (Number(pyMatch[1]) < 3 || (Number(pyMatch[1]) === 3 && Number(pyMatch[2]) < 10))
+    fail(`Python 3.10 or newer is required, found ${pyMatch[1]}.${pyMatch[2]}`);
+
+  const java = versionOf('java', ['-version']);
+  const javaMatch = java && /version "(\d+)(?:\.(\d+))?/.exec(java);
+  if (!javaMatch) fail('java was not found on PATH; install Java 17 or newer (Spark needs it)');
+  let javaMajor = Number(javaMatch[1]);
+  if (javaMajor === 1) javaMajor = Number(javaMatch[2]); // "1.8.0" style
+  if (javaMajor < 17) fail(`Java 17 or newer is required for Spark, found Java ${javaMajor}`);
+}
+
+function ensureNodeModules() {
+  const stamp = join(root, 'node_modules', '.emrflow-lock-hash');
+  const hash = hashFiles(['package-lock.json']);
+  if (stampIsCurrent(stamp, hash)) return;
+  // `npm install` rather than `npm ci`: npm 11 writes lockfiles that omit other platforms' optional
+  // native packages (@swc/core-*), which `npm ci` then rejects as out of sync.
+  run('npm', ['install', '--no-audit', '--no-fund'], 'installing node modules');
+  writeFileSync(stamp, hash);
+}
+
+function ensureVenv() {
+  const venv = join(root, '.venv');
+  const stamp = join(venv, '.emrflow-requirements-hash');
+  const reqs = ['spark-jobs/requirements.txt', 'requirements-dev.txt'];
+  const hash = hashFiles(reqs);
+  if (stampIsCurrent(stamp, hash) && existsSync(join(venv, 'bin', 'temporal'))) return;
+  if (!existsSync(join(venv, 'bin', 'python'))) {
+    rmSync(venv, { recursive: true, force: true });
+    run('python3', ['-m', 'venv', venv], 'creating .venv');
+  }
+  const pip = join(venv, 'bin', 'pip');
+  run(pip, ['install', '--quiet', '--disable-pip-version-check', ...reqs.flatMap((r) => ['-r', r])],
+    'installing Python requirements into .venv (pyspark, temporal CLI, moto)');
+  writeFileSync(stamp, hash);
+}
+
+function ensureBrowser() {
+  if (existsSync('/usr/bin/chromium')) return;
+  if (process.getuid?.() !== 0) fail('the browser tests need Chromium: run `sudo apt-get install -y chromium`');
+  run('apt-get', ['update', '-qq'], 'updating Debian package lists');
+  run('apt-get', ['install', '-y', '-qq', 'chromium'], 'installing Chromium for the browser tests');
+}
+
+checkToolchain();
+ensureNodeModules();
+ensureVenv();
+if (wantBrowser) ensureBrowser();

@@ -1,0 +1,154 @@
+// Reads dl.cfg (INI) once, applies EMRFLOW_<SECTION>_<KEY> environment overrides, validates
+// every value and returns one typed object. Any problem throws a ConfigError whose message is
+// the single line the CLI prints before exiting with code 2.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseIni } from 'ini';
+import { ConfigError } from './errors';
+import { FieldError, type Field } from './fields';
+import { schema, type EmrflowConfig } from './schema';
+import { didYouMean } from './suggest';
+
+export const DEFAULT_CONFIG_FILE = 'dl.cfg';
+
+export interface LoadOptions {
+  /** Path given with --config or EMRFLOW_CONFIG; when set, the file must exist. */
+  path?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export interface LoadedConfig {
+  config: EmrflowConfig;
+  /** Things worth saying once, that do not stop the process (permissions, exposed ports). */
+  warnings: string[];
+}
+
+type RawSections = Record<string, Record<string, string>>;
+
+function readIni(file: string): RawSections {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${file}: cannot read the configuration file (${(e as Error).message})`);
+  }
+  const parsed = parseIni(text) as Record<string, unknown>;
+  const out: RawSections = {};
+  for (const [section, body] of Object.entries(parsed)) {
+    if (body === null || typeof body !== 'object' || Array.isArray(body))
+      throw new ConfigError(`${file}: "${section}" is outside any [section]; put every key under a section such as [cluster]`);
+    out[section] = {};
+    for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+      if (typeof value === 'object' && value !== null)
+        throw new ConfigError(`${file}: [${section}] nested section "${key}" is not supported`);
+      out[section]![key] = String(value === true ? 'true' : value).trim();
+    }
+  }
+  return out;
+}
+
+function envOverrides(env: NodeJS.ProcessEnv): Map<string, { value: string; name: string }> {
+  const found = new Map<string, { value: string; name: string }>();
+  for (const [section, keys] of Object.entries(schema)) {
+    for (const key of Object.keys(keys)) {
+      const name = `EMRFLOW_${section}_${key}`.toUpperCase();
+      const value = env[name];
+      if (value !== undefined) found.set(`${section}.${key}`, { value: value.trim(), name });
+    }
+  }
+  return found;
+}
+
+function resolveLocal(value: string | undefined, baseDir: string): string | undefined {
+  if (value === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return value;
+  return isAbsolute(value) ? value : resolve(baseDir, value);
+}
+
+export function loadConfig(options: LoadOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const explicit = options.path ?? env.EMRFLOW_CONFIG;
+  const file = resolve(cwd, explicit ?? DEFAULT_CONFIG_FILE);
+  const found = existsSync(file);
+  if (explicit && !found) throw new ConfigError(`${explicit}: configuration file not found`);
+  const raw = found ? readIni(file) : {};
+  const where = found ? file : 'defaults';
+  const baseDir = found ? dirname(file) : cwd;
+
+  const sections = Object.keys(schema);
+  for (const [section, keys] of Object.entries(raw)) {
+    if (!(section in schema))
+      throw new ConfigError(`${where}: unknown section [${section}]${didYouMean(section, sections)}`);
+    const known = Object.keys(schema[section as keyof typeof schema]);
+    for (const key of Object.keys(keys)) {
+      if (!known.includes(key))
+        throw new ConfigError(`${where}: [${section}] unknown key "${key}"${didYouMean(key, known)}`);
+    }
+  }
+
+  const overrides = envOverrides(env);
+  const values: Record<string, Record<string, unknown>> = {};
+  for (const [section, keys] of Object.entries(schema)) {
+    values[section] = {};
+    for (const [key, f] of Object.entries(keys) as [string, Field<unknown>][]) {
+      const override = overrides.get(`${section}.${key}`);
+      const rawValue = override?.value ?? raw[section]?.[key];
+      if (rawValue === undefined) {
+        values[section]![key] = f.default;
+        continue;
+      }
+      try {
+        values[section]![key] = f.parse(rawValue);
+      } catch (e) {
+        if (!(e instanceof FieldError)) throw e;
+        const origin = override ? `environment ${override.name}` : `${where}: [${section}] ${key}`;
+        const message = f.secret ? 'expected a non-empty value' : e.message;
+        throw new ConfigError(`${origin}: ${message}`);
+      }
+    }
+  }
+
+  const config = values as unknown as EmrflowConfig;
+  config.source = { file, found, baseDir };
+  config.datalake.input_data = resolveLocal(config.datalake.input_data, baseDir)!;
+  config.datalake.output_data = resolveLocal(config.datalake.output_data, baseDir)!;
+  config.local.state_dir = resolveLocal(config.local.state_dir, baseDir)!;
+
+  checkCombinations(config, where);
+  return { config, warnings: warningsFor(config, raw) };
+}
+
+function checkCombinations(c: EmrflowConfig, where: string): void {
+  if (c.cluster.provider === 'emr') {
+    if (!c.s3.code_uri) throw new ConfigError(`${where}: [s3] code_uri is required when [cluster] provider = emr (an s3:// URI where the job script is staged)`);
+    if (!c.s3.log_uri) throw new ConfigError(`${where}: [s3] log_uri is required when [cluster] provider = emr (an s3:// URI for EMR logs)`);
+    for (const key of ['input_data', 'output_data'] as const) {
+      if (!c.datalake[key].startsWith('s3://'))
+        throw new ConfigError(`${where}: [datalake] ${key} must be an s3:// URI when [cluster] provider = emr, got "${c.datalake[key]}"`);
+    }
+  } else {
+    for (const key of ['input_data', 'output_data'] as const) {
+      if (c.datalake[key].startsWith('s3://'))
+        throw new ConfigError(`${where}: [datalake] ${key} must be a local path when [cluster] provider = local, got "${c.datalake[key]}"`);
+    }
+  }
+  if (Boolean(c.aws.access_key_id) !== Boolean(c.aws.secret_access_key))
+    throw new ConfigError(`${where}: [aws] access_key_id and secret_access_key must be given together`);
+  if (Boolean(c.temporal.tls_cert_path) !== Boolean(c.temporal.tls_key_path))
+    throw new ConfigError(`${where}: [temporal] tls_cert_path and tls_key_path must be given together`);
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1)$/;
+
+function warningsFor(c: EmrflowConfig, raw: RawSections): string[] {
+  const warnings: string[] = [];
+  if (c.source.found && (raw.aws?.access_key_id || raw.aws?.secret_access_key || raw.temporal?.api_key)) {
+    const mode = statSync(c.source.file).mode;
+    if (mode & 0o077)
+      warnings.push(`${c.source.file} holds credentials and is readable by group or others; run: chmod 600 ${c.source.file}`);
+  }
+  if (!LOOPBACK.test(c.temporal.bind_ip))
+    warnings.push(`[temporal] bind_ip = ${c.temporal.bind_ip}: the dev server and its web UI (no authentication) are reachable from other machines`);
+  return warnings;
+}

@@ -1,0 +1,76 @@
+// Every section and key dl.cfg accepts, with its type and local default. dl.cfg.example
+// documents the same keys; test/unit/config-example.test.ts keeps the two in step.
+import type { Field } from './fields';
+import {
+  boolean, decimal, hostPort, httpUrl, integer, location, oneOf, port, region, s3Uri, secret,
+  tags, text, timeOfDay, timeZone, upperOneOf,
+} from './fields';
+
+export const schema = {
+  cluster: {
+    provider: oneOf(['local', 'emr'] as const, 'local'),
+  },
+  aws: {
+    region: region('us-west-2'),
+    profile: text(),
+    endpoint_url: httpUrl(),
+    access_key_id: secret(),
+    secret_access_key: secret(),
+  },
+  s3: {
+    code_uri: s3Uri(),
+    log_uri: s3Uri(),
+  },
+  datalake: {
+    input_data: location('.emrflow/sample-data'),
+    output_data: location('.emrflow/lake'),
+  },
+  emr: {
+    release_label: text('emr-7.13.0'),
+    master_instance_type: text('m5.xlarge'),
+    core_instance_type: text('m5.xlarge'),
+    core_instance_count: integer(2, 1, 500),
+    core_market: upperOneOf(['ON_DEMAND', 'SPOT'] as const, 'ON_DEMAND'),
+    service_role: text('EMR_DefaultRole'),
+    instance_profile: text('EMR_EC2_DefaultRole'),
+    idle_timeout_minutes: integer(60, 1, 10080),
+    step_poll_seconds: integer(30, 1, 3600),
+    extra_tags: tags(),
+  },
+  local: {
+    state_dir: location('.emrflow'),
+    spark_master: text('local[2]'),
+    driver_memory: text('2g'),
+    step_poll_seconds: integer(2, 1, 3600),
+  },
+  temporal: {
+    address: hostPort('127.0.0.1:7233'),
+    namespace: text('default'),
+    task_queue: text('emrflow'),
+    ui_port: port(8233),
+    bind_ip: text('127.0.0.1'),
+    tls: boolean(false),
+    tls_cert_path: text(),
+    tls_key_path: text(),
+    api_key: secret(),
+  },
+  schedule: {
+    daily_time: timeOfDay('07:00'),
+    time_zone: timeZone('UTC'),
+    catchup_window_hours: integer(24, 1, 24 * 365),
+  },
+  quality: {
+    max_rejected_share: decimal(0.05, 0, 1),
+  },
+} as const;
+
+export type Schema = typeof schema;
+type FieldValue<F> = F extends Field<infer T, true> ? T | undefined : F extends Field<infer T, false> ? T : never;
+
+/** The typed, validated configuration every process builds once at start-up. */
+export type EmrflowConfig = {
+  -readonly [S in keyof Schema]: { -readonly [K in keyof Schema[S]]: FieldValue<Schema[S][K]> };
+} & {
+  /** Where the configuration came from, for messages; never contains secrets. */
+  source: { file: string; found: boolean; baseDir: string };
+};

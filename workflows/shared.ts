@@ -1,0 +1,108 @@
+// Names and payload types shared by workflows, activities and clients. No Node built-ins here:
+// the worker bundles this file into the workflow sandbox.
+
+export const DEFAULT_TASK_QUEUE = 'emrflow';
+export const PIPELINE = 'songs-etl';
+
+/** Custom search attributes registered on the dev server (see infra/server). */
+export const SEARCH_ATTRIBUTES = {
+  EmrClusterId: 'KEYWORD',
+  EmrStepId: 'KEYWORD',
+  RunDate: 'KEYWORD',
+  Pipeline: 'KEYWORD',
+} as const;
+
+export type EtlMode = 'full' | 'daily';
+
+export interface SongsEtlInput {
+  /** YYYY-MM-DD; defaults to the day before the schedule's time, else the start time's date. */
+  runDate?: string;
+  mode?: EtlMode;
+}
+
+/** Identifies the run that owns a cluster; becomes the cluster's emrflow:* tags. */
+export interface RunIdentity {
+  workflowId: string;
+  runId: string;
+  pipeline: string;
+}
+
+export interface StagedJob {
+  /** Where the cluster reads the job script from (s3:// for EMR, a path for local). */
+  scriptUri: string;
+  contentHash: string;
+}
+
+export interface ClusterRef {
+  clusterId: string;
+  name: string;
+  /** True when an existing cluster of this run was adopted instead of created. */
+  adopted: boolean;
+  createdAt: string;
+}
+
+export interface StepRequest {
+  clusterId: string;
+  stepName: string;
+  scriptUri: string;
+  args: string[];
+}
+
+export interface StepRef {
+  clusterId: string;
+  stepId: string;
+  reused: boolean;
+}
+
+export type StepState = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'CANCEL_PENDING' | 'CANCELLED' | 'FAILED' | 'INTERRUPTED';
+
+export interface StepOutcome {
+  stepId: string;
+  state: StepState;
+  startedAt?: string;
+  endedAt?: string;
+}
+
+export interface TerminateResult {
+  clusterId: string;
+  /** terminated: we asked; already-gone: it was; protected: termination protection kept it. */
+  action: 'terminated' | 'already-gone' | 'protected';
+  terminatedAt?: string;
+}
+
+export interface ClusterSummary {
+  clusterId: string;
+  name: string;
+  state: string;
+  createdAt: string;
+  ageMinutes: number;
+  managed: boolean;
+  ownerWorkflowId?: string;
+  terminationProtected: boolean;
+  tags: Record<string, string>;
+}
+
+/** The Spark job's run report (spark-jobs/etl.py writes it; snake_case as written). */
+export interface RunReport {
+  run_id: string;
+  mode: EtlMode;
+  run_date: string | null;
+  input_uri: string;
+  output_uri: string;
+  input: { song_files: number; log_files: number; song_records: number; log_records: number };
+  rejected: { total: number; by_reason: Record<string, number> };
+  rows: { songplays: number; users: number; songs: number; artists: number; time: number };
+  timings_s: Record<string, number>;
+  started_at: string;
+  finished_at: string;
+}
+
+/** Error types that must not be retried: a failed Spark step will fail again. */
+export const NON_RETRYABLE_ERRORS = [
+  'SparkStepFailed',
+  'StepCancelled',
+  'ClusterTerminated',
+  'ConfigError',
+  'DataQualityFailed',
+  'PreflightFailed',
+] as const;
