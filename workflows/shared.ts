@@ -106,3 +106,45 @@ export const NON_RETRYABLE_ERRORS = [
   'DataQualityFailed',
   'PreflightFailed',
 ] as const;
+
+export interface StepSubmission {
+  clusterId: string;
+  run: RunIdentity;
+  job: StagedJob;
+  mode: EtlMode;
+  runDate: string;
+  /** Names the run report the job writes: <output>/_reports/<reportId>.json */
+  reportId: string;
+}
+
+export interface StepLogs {
+  found: boolean;
+  /** The last lines of the driver's stderr, or a sentence saying why there are none. */
+  stderrTail: string;
+}
+
+/** Non-secret knobs the workflow needs from the worker's config. */
+export interface PipelineSettings {
+  provider: 'local' | 'emr';
+  outputUri: string;
+  maxRejectedShare: number;
+}
+
+/**
+ * The activities every worker registers (activities/index.ts satisfies this). Workflows proxy
+ * this type only, so they cannot tell the EMR provider from the local one.
+ */
+export interface EmrflowActivities {
+  pipelineSettings(): Promise<PipelineSettings>;
+  stageJob(): Promise<StagedJob>;
+  createCluster(run: RunIdentity): Promise<ClusterRef>;
+  addStep(submission: StepSubmission): Promise<StepRef>;
+  /** Heartbeats its progress; throws non-retryable SparkStepFailed / StepCancelled / ClusterTerminated. */
+  waitForStep(step: { clusterId: string; stepId: string }): Promise<StepOutcome>;
+  fetchStepLogs(step: { clusterId: string; stepId: string }): Promise<StepLogs>;
+  readRunReport(reportId: string): Promise<RunReport>;
+  terminateCluster(clusterId: string): Promise<TerminateResult>;
+  listClusters(options: { all?: boolean }): Promise<ClusterSummary[]>;
+  /** Temporal execution status of each workflow id ('UNKNOWN' when Temporal has none). */
+  ownerStatuses(workflowIds: string[]): Promise<Record<string, string>>;
+}
