@@ -1,0 +1,37 @@
+import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import type { EmrflowConfig } from '../../config';
+import { ensureDevServer, type DevServer } from '../../server/dev-server';
+import { installPrefixedLogger } from '../../worker/logging';
+import { runWorker } from '../../worker/run-worker';
+import { action, configFrom, type GlobalOptions } from '../context';
+
+function prefixLines(child: ChildProcess, prefix: string): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream) createInterface({ input: stream }).on('line', (l) => process.stdout.write(`${prefix} ${l}\n`));
+  }
+}
+
+/** Server and worker in one process, logs prefixed; Ctrl-C stops both. */
+export async function runDev(config: EmrflowConfig, onReady?: (server: DevServer) => Promise<void>): Promise<void> {
+  const log = (l: string) => process.stdout.write(`[emrflow] ${l}\n`);
+  const server = await ensureDevServer(config, log, (c) => prefixLines(c, '[server]'));
+  installPrefixedLogger('[worker]');
+  const worker = runWorker(config, log);
+  if (onReady) await onReady(server);
+  log(`web UI: ${server.uiUrl} — press Ctrl-C to stop`);
+  try {
+    await worker;
+  } finally {
+    await server.stop();
+  }
+}
+
+export function devCommand(program: Command): void {
+  program
+    .command('dev')
+    .description('start the Temporal dev server and a worker together, in one terminal')
+    .addHelpText('after', '\nExample:\n  $ emrflow dev               # then open http://127.0.0.1:8233')
+    .action(action(async () => runDev(configFrom(program.opts<GlobalOptions>()))));
+}

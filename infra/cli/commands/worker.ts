@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import { installPrefixedLogger } from '../../worker/logging';
+import { runWorker } from '../../worker/run-worker';
+import { action, configFrom, say, type GlobalOptions } from '../context';
+
+export function workerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('run the emrflow worker (workflows and activities) until Ctrl-C')
+    .option('--no-sync-schedules', 'do not create or update the schedules at start-up')
+    .addHelpText('after', '\nExample:\n  $ emrflow --config prod.cfg worker')
+    .action(action(async () => {
+      const config = configFrom(program.opts<GlobalOptions>());
+      installPrefixedLogger('[worker]');
+      await runWorker(config, say);
+    }));
+}

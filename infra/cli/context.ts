@@ -1,0 +1,35 @@
+// What every command needs first: the validated config (once), and one-line errors.
+import { ConfigError, loadConfig, type EmrflowConfig } from '../config';
+import { EXIT_FAILED, EXIT_USAGE, UsageError } from './exit-codes';
+
+export interface GlobalOptions {
+  config?: string;
+}
+
+export function say(line: string): void {
+  process.stderr.write(`emrflow: ${line}\n`);
+}
+
+export function configFrom(opts: GlobalOptions): EmrflowConfig {
+  const { config, warnings } = loadConfig({ path: opts.config });
+  if (!config.source.found) say(`no ${config.source.file} found; using the local defaults (see dl.cfg.example)`);
+  for (const w of warnings) say(`warning: ${w}`);
+  return config;
+}
+
+/** Runs a command body, turning known errors into one line and the right exit code. */
+export function action<A extends unknown[]>(body: (...args: A) => Promise<number | void>) {
+  return async (...args: A): Promise<void> => {
+    try {
+      const code = await body(...args);
+      process.exitCode = code ?? 0;
+    } catch (e) {
+      if (e instanceof ConfigError || e instanceof UsageError) {
+        say(e.message);
+        process.exit(EXIT_USAGE);
+      }
+      say(e instanceof Error ? e.message : String(e));
+      process.exit(EXIT_FAILED);
+    }
+  };
+}

@@ -1,0 +1,30 @@
+// emrflow's command line. Exit codes: 0 ok, 1 run failed, 2 bad usage or bad config.
+import { Command, CommanderError } from 'commander';
+import { devCommand } from './commands/dev';
+import { runCommand } from './commands/run';
+import { serverCommand } from './commands/server';
+import { startCommand } from './commands/start';
+import { workerCommand } from './commands/worker';
+import { EXIT_USAGE } from './exit-codes';
+
+const program = new Command('emrflow')
+  .description('Airflow-like orchestration of Spark jobs on AWS EMR, built on Temporal')
+  .option('--config <path>', 'configuration file (env EMRFLOW_CONFIG)', process.env.EMRFLOW_CONFIG)
+  .showHelpAfterError('(add --help for usage)')
+  .exitOverride();
+
+serverCommand(program);
+workerCommand(program);
+devCommand(program);
+startCommand(program);
+runCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // Help and version are successes; every other parse error is bad usage.
+    process.exit(e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : EXIT_USAGE);
+  }
+  throw e;
+}
