@@ -5,7 +5,9 @@ export function installPrefixedLogger(prefix: string, level: LogLevel = 'INFO'):
   Runtime.install({
     logger: new DefaultLogger(level, (entry) => {
       const meta = entry.meta && Object.keys(entry.meta).length ? ` ${JSON.stringify(entry.meta)}` : '';
-      process.stdout.write(`${prefix} ${entry.level.padEnd(5)} ${entry.message}${meta}\n`);
+      // Multi-line messages (webpack's bundle report) keep the prefix on every line.
+      const lines = `${entry.message}${meta}`.split('\n');
+      process.stdout.write(lines.map((l) => `${prefix} ${entry.level.padEnd(5)} ${l}\n`).join(''));
     }),
   });
 }

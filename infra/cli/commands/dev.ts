@@ -20,7 +20,7 @@ export async function runDev(config: EmrflowConfig, onReady?: (server: DevServer
   installPrefixedLogger('[worker]');
   const worker = runWorker(config, log);
   if (onReady) await onReady(server);
-  log(`web UI: ${server.uiUrl} — press Ctrl-C to stop`);
+  log(`ready — web UI ${server.uiUrl}; press Ctrl-C to stop`);
   try {
     await worker;
   } finally {
