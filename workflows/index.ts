@@ -1,2 +1,3 @@
 // The workflow bundle's entry: every workflow type the worker registers.
-export {};
+export { songsEtl } from './songs-etl';
+export { terminateEmrClusters } from './terminate-emr-clusters';

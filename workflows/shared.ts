@@ -148,3 +148,83 @@ export interface EmrflowActivities {
   /** Temporal execution status of each workflow id ('UNKNOWN' when Temporal has none). */
   ownerStatuses(workflowIds: string[]): Promise<Record<string, string>>;
 }
+
+/** Workflow id of a manual songs-etl run for one date: a second start for that date is rejected. */
+export function songsEtlWorkflowId(runDate: string): string {
+  return `${PIPELINE}-${runDate}`;
+}
+
+export type SongsEtlStage =
+  | 'resolveInput'
+  | 'pipelineSettings'
+  | 'stageJob'
+  | 'createCluster'
+  | 'addStep'
+  | 'waitForStep'
+  | 'readRunReport'
+  | 'dataQuality'
+  | 'terminateCluster'
+  | 'done';
+
+/** When a stage ran, in workflow time (ISO-8601 UTC). */
+export interface StageTiming {
+  stage: SongsEtlStage;
+  startedAt: string;
+  endedAt?: string;
+  seconds?: number;
+}
+
+/** What the `status` query returns: where a songs-etl run is. */
+export interface SongsEtlStatus {
+  stage: SongsEtlStage;
+  runDate?: string;
+  mode?: EtlMode;
+  clusterId?: string;
+  stepId?: string;
+  /** PENDING until waitForStep returns, then the step's final state (FAILED when it failed). */
+  stepState?: StepState;
+  stages: StageTiming[];
+}
+
+/** The result of a songs-etl run. */
+export interface SongsEtlSummary {
+  runDate: string;
+  mode: EtlMode;
+  provider: PipelineSettings['provider'];
+  clusterId: string;
+  stepId: string;
+  reportId: string;
+  stages: StageTiming[];
+  rows: RunReport['rows'];
+  input: RunReport['input'];
+  rejected: RunReport['rejected'];
+  /** Where the tables were written. */
+  output: string;
+  /** createCluster's createdAt → terminateCluster's terminatedAt; null when the cluster was already gone. */
+  clusterBilledSeconds: number | null;
+}
+
+export interface TerminateEmrClustersInput {
+  /** Report what would be terminated and terminate nothing. Default false. */
+  dryRun?: boolean;
+  /** Also terminate managed clusters older than this, whatever their owner's status. */
+  olderThanMinutes?: number;
+}
+
+export type SweepAction = 'terminated' | 'would-terminate' | 'kept' | 'protected' | 'already-gone';
+
+export interface SweptCluster {
+  clusterId: string;
+  name: string;
+  ageMinutes: number;
+  owner: string | null;
+  /** The owning run's Temporal status (RUNNING, COMPLETED, …, UNKNOWN). */
+  ownerStatus: string;
+  action: SweepAction;
+  reason: string;
+}
+
+export interface TerminateEmrClustersResult {
+  dryRun: boolean;
+  clusters: SweptCluster[];
+}
