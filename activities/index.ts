@@ -1,9 +1,114 @@
 // Every side effect emrflow performs, built once per worker from the validated config.
 // Workflows import only the type of this object (see workflows/activities-proxy.ts).
+import { Context } from '@temporalio/activity';
+import { Client, Connection } from '@temporalio/client';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { readFileSync } from 'node:fs';
 import type { EmrflowConfig } from '../infra/config';
+import { etlScript, sparkSubmit } from '../infra/paths';
+import type { EmrflowActivities, StepSubmission } from '../workflows/shared';
+import { s3Client } from './aws-clients';
+import type { ClusterProvider } from './providers/cluster-provider';
+import { stepName } from './providers/cluster-provider';
+import { LocalProvider, sparkSubmitCommand } from './providers/local/local-provider';
+import { readRunReport } from './run-report';
+import { waitForStep } from './wait-for-step';
 
-export function createActivities(_config: EmrflowConfig) {
-  return {};
+export interface ActivityOptions {
+  /** Use this provider instead of the one [cluster] provider names (tests). */
+  provider?: ClusterProvider;
+  /** The job script to stage (default spark-jobs/etl.py). */
+  jobScript?: string;
+  /** Temporal client for ownerStatuses when the activity context has none. */
+  client?: Client;
+}
+
+export function createProvider(config: EmrflowConfig): ClusterProvider {
+  switch (config.cluster.provider) {
+    case 'local':
+      return new LocalProvider({
+        stateDir: config.local.state_dir,
+        pollSeconds: config.local.step_poll_seconds,
+        extraTags: config.emr.extra_tags,
+        submitCommand: sparkSubmitCommand(sparkSubmit, config.local.spark_master, config.local.driver_memory),
+      });
+    case 'emr':
+      throw new Error('the emr provider is not available yet');
+  }
+}
+
+/** The job's command line: what to read, where to write, and which report to write. */
+export function jobArgs(config: EmrflowConfig, s: Pick<StepSubmission, 'mode' | 'runDate' | 'reportId'>): string[] {
+  const args = ['--input', config.datalake.input_data, '--output', config.datalake.output_data, '--mode', s.mode];
+  if (s.mode === 'daily') args.push('--run-date', s.runDate);
+  args.push('--run-id', s.reportId);
+  return args;
+}
+
+export function createActivities(config: EmrflowConfig, options: ActivityOptions = {}) {
+  const provider = options.provider ?? createProvider(config);
+  let s3: S3Client | undefined;
+  const getS3 = () => (s3 ??= s3Client(config.aws));
+  let fallbackClient: Promise<Client> | undefined;
+  const temporalClient = async (): Promise<Client> => {
+    if (options.client) return options.client;
+    try {
+      return Context.current().client;
+    } catch {
+      fallbackClient ??= connectTemporal(config);
+      return fallbackClient;
+    }
+  };
+
+  return {
+    async pipelineSettings() {
+      return {
+        provider: config.cluster.provider,
+        outputUri: config.datalake.output_data,
+        maxRejectedShare: config.quality.max_rejected_share,
+      };
+    },
+    stageJob: () => provider.stageJob(options.jobScript ?? etlScript),
+    createCluster: (run) => provider.createCluster(run),
+    addStep: (s) => provider.addStep({
+      clusterId: s.clusterId,
+      stepName: stepName(s.run.pipeline, s.run.workflowId),
+      scriptUri: s.job.scriptUri,
+      args: jobArgs(config, s),
+    }),
+    waitForStep: (step) => waitForStep(provider, step),
+    fetchStepLogs: (step) => provider.stepLogs(step.clusterId, step.stepId),
+    readRunReport: (reportId) => readRunReport(config.datalake.output_data, reportId, getS3),
+    terminateCluster: (clusterId) => provider.terminateCluster(clusterId),
+    listClusters: (opts) => provider.listClusters(opts ?? {}),
+    async ownerStatuses(workflowIds) {
+      const client = await temporalClient();
+      const out: Record<string, string> = {};
+      for (const id of workflowIds) {
+        try {
+          out[id] = (await client.workflow.getHandle(id).describe()).status.name;
+        } catch (e) {
+          if ((e as Error).name === 'WorkflowNotFoundError') out[id] = 'UNKNOWN';
+          else throw e;
+        }
+      }
+      return out;
+    },
+  } satisfies EmrflowActivities;
+}
+
+async function connectTemporal(config: EmrflowConfig): Promise<Client> {
+  const t = config.temporal;
+  const tls = t.tls_cert_path && t.tls_key_path
+    ? { clientCertPair: { crt: readFileSync(t.tls_cert_path), key: readFileSync(t.tls_key_path) } }
+    : t.tls || undefined;
+  const connection = await Connection.connect({
+    address: t.address,
+    ...(tls ? { tls } : {}),
+    ...(t.api_key ? { apiKey: t.api_key } : {}),
+    connectTimeout: 10_000,
+  });
+  return new Client({ connection, namespace: t.namespace });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

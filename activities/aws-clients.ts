@@ -1,0 +1,26 @@
+// AWS SDK clients built from [aws]: region, optional profile or static keys, optional endpoint
+// (an emulator, with path-style S3). Every request has a connection and a response timeout.
+import { EMRClient } from '@aws-sdk/client-emr';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { EmrflowConfig } from '../infra/config';
+
+export const AWS_CALL_TIMEOUT_MS = 30_000;
+
+/** Per-call abort signal: no AWS call waits longer than this, whatever the SDK's retries do. */
+export const callTimeout = (ms = AWS_CALL_TIMEOUT_MS) => ({ abortSignal: AbortSignal.timeout(ms) });
+
+function common(aws: EmrflowConfig['aws']) {
+  return {
+    region: aws.region,
+    ...(aws.profile ? { profile: aws.profile } : {}),
+    ...(aws.endpoint_url ? { endpoint: aws.endpoint_url } : {}),
+    ...(aws.access_key_id && aws.secret_access_key
+      ? { credentials: { accessKeyId: aws.access_key_id, secretAccessKey: aws.secret_access_key } }
+      : {}),
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: AWS_CALL_TIMEOUT_MS },
+  };
+}
+
+export const emrClient = (aws: EmrflowConfig['aws']): EMRClient => new EMRClient(common(aws));
+export const s3Client = (aws: EmrflowConfig['aws']): S3Client => new S3Client({ ...common(aws), forcePathStyle: true });

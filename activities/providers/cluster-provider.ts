@@ -1,0 +1,82 @@
+// The seam between workflows and wherever Spark runs. Two implementations: local (spark-submit on
+// this machine, state on disk) and emr (AWS EMR). Both are idempotent where retries can repeat a
+// call: create adopts the run's live cluster, addStep reuses a step with the same name,
+// terminate treats "already gone" as success.
+import type {
+  ClusterRef, ClusterSummary, RunIdentity, StagedJob, StepLogs, StepRef, StepRequest, StepState, TerminateResult,
+} from '../../workflows/shared';
+
+export const TAG = {
+  managed: 'emrflow:managed',
+  workflowId: 'emrflow:workflow-id',
+  runId: 'emrflow:run-id',
+  pipeline: 'emrflow:pipeline',
+} as const;
+
+export const clusterName = (workflowId: string): string => `emrflow-${workflowId}`;
+export const stepName = (pipeline: string, workflowId: string): string => `${pipeline}:${workflowId}`;
+
+/** emrflow's own tags plus the configured extra tags (which can never override ours). */
+export function clusterTags(run: RunIdentity, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...extra,
+    [TAG.managed]: 'true',
+    [TAG.workflowId]: run.workflowId,
+    [TAG.runId]: run.runId,
+    [TAG.pipeline]: run.pipeline,
+  };
+}
+
+export interface StepStatus {
+  stepId: string;
+  name: string;
+  state: StepState;
+  /** Why the step failed or was cancelled, when known. */
+  reason?: string;
+  startedAt?: string;
+  endedAt?: string;
+}
+
+export interface ClusterStatus {
+  clusterId: string;
+  state: string;
+  /** TERMINATING, TERMINATED or TERMINATED_WITH_ERRORS: no step will make progress any more. */
+  ended: boolean;
+  reason?: string;
+}
+
+export interface ClusterProvider {
+  readonly kind: 'local' | 'emr';
+  /** Seconds between two polls of a running step. */
+  readonly pollSeconds: number;
+  /** Makes the job script reachable by the cluster under a content-hash name (uploads once). */
+  stageJob(scriptPath: string): Promise<StagedJob>;
+  createCluster(run: RunIdentity): Promise<ClusterRef>;
+  addStep(request: StepRequest): Promise<StepRef>;
+  describeStep(clusterId: string, stepId: string): Promise<StepStatus>;
+  describeCluster(clusterId: string): Promise<ClusterStatus>;
+  cancelStep(clusterId: string, stepId: string): Promise<void>;
+  terminateCluster(clusterId: string): Promise<TerminateResult>;
+  /** Clusters tagged emrflow:managed=true; active ones only unless `all`. Reads every page. */
+  listClusters(options: { all?: boolean }): Promise<ClusterSummary[]>;
+  /** The last lines of the step's driver stderr. */
+  stepLogs(clusterId: string, stepId: string): Promise<StepLogs>;
+}
+
+export const STDERR_TAIL_LINES = 40;
+
+export function tailLines(text: string, lines = STDERR_TAIL_LINES): string {
+  const all = text.replace(/\s+$/, '').split('\n');
+  return all.slice(-lines).join('\n');
+}
+
+export function summarise(
+  base: Omit<ClusterSummary, 'ageMinutes' | 'managed' | 'ownerWorkflowId'>, now = Date.now(),
+): ClusterSummary {
+  return {
+    ...base,
+    ageMinutes: Math.max(0, Math.floor((now - Date.parse(base.createdAt)) / 60_000)),
+    managed: base.tags[TAG.managed] === 'true',
+    ownerWorkflowId: base.tags[TAG.workflowId],
+  };
+}

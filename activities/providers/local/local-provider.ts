@@ -1,0 +1,208 @@
+// The local "cluster": a directory of state under <state_dir>/clusters, and each step a detached
+// spark-submit process group whose exit status lands on disk. No AWS account needed.
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type {
+  ClusterRef, ClusterSummary, RunIdentity, StagedJob, StepLogs, StepRef, StepRequest, TerminateResult,
+} from '../../../workflows/shared';
+import { readTextIfExists } from '../../fs-atomic';
+import {
+  clusterName, clusterTags, summarise, tailLines, TAG,
+  type ClusterProvider, type ClusterStatus, type StepStatus,
+} from '../cluster-provider';
+import { LocalState, shortHash, type LocalCluster, type LocalStep } from './local-state';
+import { isAlive, killGroup, spawnStep } from './process-group';
+
+export interface LocalProviderOptions {
+  stateDir: string;
+  pollSeconds: number;
+  extraTags?: Record<string, string>;
+  /** The command a step runs: by default spark-submit with the configured master and memory. */
+  submitCommand: (scriptUri: string, args: string[]) => string[];
+  /** Grace between SIGTERM and SIGKILL when a step is stopped. */
+  killGraceMs?: number;
+  /** A step with no process and no exit code after this long is declared dead. */
+  spawnGraceMs?: number;
+}
+
+export const DIED_WITH_WORKER = 'step process died with the worker';
+
+export function sparkSubmitCommand(sparkSubmit: string, master: string, driverMemory: string) {
+  return (scriptUri: string, args: string[]): string[] =>
+    [sparkSubmit, '--master', master, '--driver-memory', driverMemory, scriptUri, ...args];
+}
+
+export class LocalProvider implements ClusterProvider {
+  readonly kind = 'local' as const;
+  readonly pollSeconds: number;
+  private readonly state: LocalState;
+
+  constructor(private readonly options: LocalProviderOptions) {
+    this.state = new LocalState(options.stateDir);
+    this.pollSeconds = options.pollSeconds;
+  }
+
+  async stageJob(scriptPath: string): Promise<StagedJob> {
+    const body = await readFile(scriptPath).catch((e: Error) => {
+      throw new Error(`cannot read the job script ${scriptPath}: ${e.message}`);
+    });
+    const contentHash = createHash('sha256').update(body).digest('hex');
+    const dir = join(this.options.stateDir, 'code', contentHash);
+    const scriptUri = join(dir, 'etl.py');
+    if (!existsSync(scriptUri)) {
+      await mkdir(dir, { recursive: true });
+      const tmp = `${scriptUri}.tmp-${process.pid}`;
+      await copyFile(scriptPath, tmp);
+      await rename(tmp, scriptUri);
+    }
+    return { scriptUri, contentHash };
+  }
+
+  async createCluster(run: RunIdentity): Promise<ClusterRef> {
+    const base = `local-${shortHash(`${run.workflowId}\n${run.runId}`)}`;
+    for (let n = 1; ; n += 1) {
+      const clusterId = n === 1 ? base : `${base}-${n}`;
+      const existing = await this.state.readCluster(clusterId);
+      if (existing) {
+        if (existing.state !== 'TERMINATED')
+          return { clusterId, name: existing.name, adopted: true, createdAt: existing.createdAt };
+        continue;
+      }
+      const cluster: LocalCluster = {
+        clusterId,
+        name: clusterName(run.workflowId),
+        state: 'WAITING',
+        tags: clusterTags(run, this.options.extraTags),
+        createdAt: new Date().toISOString(),
+        terminationProtected: false,
+      };
+      if (await this.state.claimDir(this.state.clusterDir(clusterId), 'cluster.json', cluster))
+        return { clusterId, name: cluster.name, adopted: false, createdAt: cluster.createdAt };
+      n -= 1; // someone claimed it between our read and our claim: look again
+    }
+  }
+
+  async addStep(request: StepRequest): Promise<StepRef> {
+    const cluster = await this.requireCluster(request.clusterId);
+    if (cluster.state === 'TERMINATED') throw new Error(`cluster ${cluster.clusterId} is terminated; cannot add a step`);
+    const stepId = `s-${shortHash(request.stepName)}`;
+    const step: LocalStep = {
+      stepId,
+      name: request.stepName,
+      command: this.options.submitCommand(request.scriptUri, request.args),
+      createdAt: new Date().toISOString(),
+    };
+    const dir = this.state.stepDir(cluster.clusterId, stepId);
+    if (!(await this.state.claimDir(dir, 'step.json', step)))
+      return { clusterId: cluster.clusterId, stepId, reused: true };
+    const pid = spawnStep(dir, step.command);
+    await this.state.writeStep(cluster.clusterId, { ...step, pid, startedAt: new Date().toISOString() });
+    return { clusterId: cluster.clusterId, stepId, reused: false };
+  }
+
+  async describeStep(clusterId: string, stepId: string): Promise<StepStatus> {
+    const step = await this.state.readStep(clusterId, stepId);
+    if (!step) throw new Error(`step ${stepId} not found on local cluster ${clusterId}`);
+    const base = { stepId, name: step.name, startedAt: step.startedAt };
+    const exit = await this.exitCode(clusterId, stepId);
+    if (exit !== undefined) {
+      const endedAt = await this.exitTime(clusterId, stepId);
+      if (exit === 0) return { ...base, state: 'COMPLETED', endedAt };
+      if (step.cancelled) return { ...base, state: 'CANCELLED', reason: step.cancelled.reason, endedAt };
+      return { ...base, state: 'FAILED', reason: `spark-submit exited with code ${exit}`, endedAt };
+    }
+    if (step.cancelled) return { ...base, state: 'CANCELLED', reason: step.cancelled.reason, endedAt: step.cancelled.at };
+    if (step.pid === undefined) {
+      const age = Date.now() - Date.parse(step.createdAt);
+      if (age < (this.options.spawnGraceMs ?? 60_000)) return { ...base, state: 'PENDING' };
+      return { ...base, state: 'FAILED', reason: DIED_WITH_WORKER };
+    }
+    if (isAlive(step.pid)) return { ...base, state: 'RUNNING' };
+    // The wrapper may have written exit_code between our two looks.
+    const late = await this.exitCode(clusterId, stepId);
+    if (late !== undefined) return this.describeStep(clusterId, stepId);
+    return { ...base, state: 'FAILED', reason: DIED_WITH_WORKER };
+  }
+
+  async describeCluster(clusterId: string): Promise<ClusterStatus> {
+    const cluster = await this.state.readCluster(clusterId);
+    if (!cluster) return { clusterId, state: 'TERMINATED', ended: true, reason: 'no such local cluster' };
+    if (cluster.state === 'TERMINATED') return { clusterId, state: cluster.state, ended: true, reason: 'terminated' };
+    const running = await this.runningSteps(clusterId);
+    return { clusterId, state: running.length > 0 ? 'RUNNING' : 'WAITING', ended: false };
+  }
+
+  async cancelStep(clusterId: string, stepId: string): Promise<void> {
+    await this.stopStep(clusterId, stepId, 'cancelled by request');
+  }
+
+  async terminateCluster(clusterId: string): Promise<TerminateResult> {
+    const cluster = await this.state.readCluster(clusterId);
+    if (!cluster || cluster.state === 'TERMINATED')
+      return { clusterId, action: 'already-gone', terminatedAt: cluster?.endedAt };
+    if (cluster.terminationProtected) return { clusterId, action: 'protected' };
+    for (const stepId of await this.state.listStepIds(clusterId))
+      await this.stopStep(clusterId, stepId, 'cluster terminated');
+    const endedAt = new Date().toISOString();
+    await this.state.writeCluster({ ...cluster, state: 'TERMINATED', endedAt });
+    return { clusterId, action: 'terminated', terminatedAt: endedAt };
+  }
+
+  async listClusters(options: { all?: boolean }): Promise<ClusterSummary[]> {
+    const out: ClusterSummary[] = [];
+    for (const id of await this.state.listClusterIds()) {
+      const cluster = await this.state.readCluster(id);
+      if (!cluster || cluster.tags[TAG.managed] !== 'true') continue;
+      const status = await this.describeCluster(id);
+      if (!options.all && status.ended) continue;
+      out.push(summarise({
+        clusterId: id, name: cluster.name, state: status.state, createdAt: cluster.createdAt,
+        terminationProtected: cluster.terminationProtected, tags: cluster.tags,
+      }));
+    }
+    return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async stepLogs(clusterId: string, stepId: string): Promise<StepLogs> {
+    const text = await readTextIfExists(join(this.state.stepDir(clusterId, stepId), 'stderr.log'));
+    if (text === undefined || text.trim() === '')
+      return { found: false, stderrTail: `step ${stepId} on ${clusterId} wrote no stderr` };
+    return { found: true, stderrTail: tailLines(text) };
+  }
+
+  private async requireCluster(clusterId: string): Promise<LocalCluster> {
+    const cluster = await this.state.readCluster(clusterId);
+    if (!cluster) throw new Error(`local cluster ${clusterId} not found under ${this.state.clustersDir}`);
+    return cluster;
+  }
+
+  private async runningSteps(clusterId: string): Promise<string[]> {
+    const running: string[] = [];
+    for (const stepId of await this.state.listStepIds(clusterId)) {
+      const s = await this.describeStep(clusterId, stepId).catch(() => undefined);
+      if (s && (s.state === 'RUNNING' || s.state === 'PENDING')) running.push(stepId);
+    }
+    return running;
+  }
+
+  private async stopStep(clusterId: string, stepId: string, reason: string): Promise<void> {
+    const status = await this.describeStep(clusterId, stepId);
+    if (status.state !== 'RUNNING' && status.state !== 'PENDING') return;
+    const step = (await this.state.readStep(clusterId, stepId))!;
+    await this.state.writeStep(clusterId, { ...step, cancelled: { at: new Date().toISOString(), reason } });
+    if (step.pid !== undefined) await killGroup(step.pid, this.options.killGraceMs);
+  }
+
+  private async exitCode(clusterId: string, stepId: string): Promise<number | undefined> {
+    const text = await readTextIfExists(join(this.state.stepDir(clusterId, stepId), 'exit_code'));
+    if (text === undefined || text.trim() === '') return undefined;
+    return Number(text.trim());
+  }
+
+  private async exitTime(clusterId: string, stepId: string): Promise<string | undefined> {
+    const s = await stat(join(this.state.stepDir(clusterId, stepId), 'exit_code')).catch(() => undefined);
+    return s?.mtime.toISOString();
+  }
+}

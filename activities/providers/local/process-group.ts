@@ -1,0 +1,84 @@
+// Starting a step as its own process group that outlives the worker, and stopping it again.
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Runs `command` detached in `dir`; stdout/stderr go to stdout.log/stderr.log there, and a
+ * wrapper shell records the exit status in `exit_code` (written atomically) when it ends.
+ */
+export function spawnStep(dir: string, command: string[]): number {
+  const out = openSync(join(dir, 'stdout.log'), 'a');
+  const err = openSync(join(dir, 'stderr.log'), 'a');
+  try {
+    const child = spawn(
+      '/bin/sh',
+      ['-c', '"$@"; echo $? > exit_code.tmp && mv exit_code.tmp exit_code', 'emrflow-step', ...command],
+      { cwd: dir, detached: true, stdio: ['ignore', out, err] },
+    );
+    child.on('error', () => undefined);
+    child.unref();
+    if (child.pid === undefined) throw new Error(`could not start ${command[0]}`);
+    return child.pid;
+  } finally {
+    closeSync(out);
+    closeSync(err);
+  }
+}
+
+/** Fields of /proc/<pid>/stat after the command name: [state, ppid, pgrp, ...]; undefined off Linux. */
+function procStat(pid: number): string[] | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return text.slice(text.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True while the process exists and is not a zombie. (A zombie whose parent, the old worker, is
+ * gone may never be reaped in a container whose init does not reap: it is dead all the same.)
+ */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return procStat(pid)?.[0] !== 'Z';
+}
+
+/** True while any non-zombie process of the group is left. */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n));
+  } catch {
+    return true;
+  }
+  return pids.some((p) => {
+    const stat = procStat(Number(p));
+    return stat !== undefined && stat[2] === String(pgid) && stat[0] !== 'Z';
+  });
+}
+
+/** SIGTERM to the whole group, SIGKILL to whatever is left after `graceMs`. */
+export async function killGroup(pgid: number, graceMs = 5_000): Promise<void> {
+  const signal = (s: NodeJS.Signals) => {
+    try {
+      process.kill(-pgid, s);
+    } catch {
+      // already gone
+    }
+  };
+  signal('SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (groupAlive(pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (groupAlive(pgid)) signal('SIGKILL');
+}

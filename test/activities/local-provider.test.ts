@@ -1,0 +1,124 @@
+// The local provider's process handling and on-disk state, with plain Python steps (no Spark).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DIED_WITH_WORKER } from '../../activities/providers/local/local-provider';
+import { isAlive } from '../../activities/providers/local/process-group';
+import { fixture, plainPythonProvider, run, tempStateDir, until } from './local-helpers';
+
+const finished = (p: ReturnType<typeof plainPythonProvider>, clusterId: string, stepId: string) =>
+  until('step to finish', async () => {
+    const s = await p.describeStep(clusterId, stepId);
+    return s.state === 'RUNNING' || s.state === 'PENDING' ? undefined : s;
+  });
+
+describe('local provider', () => {
+  it('creates one tagged cluster per run and adopts it on retry', async () => {
+    const p = plainPythonProvider(tempStateDir(), { extraTags: { team: 'data' } });
+    const r = run('wf-create');
+    const first = await p.createCluster(r);
+    const again = await p.createCluster(r);
+    expect(first).toMatchObject({ name: 'emrflow-wf-create', adopted: false });
+    expect(again).toMatchObject({ clusterId: first.clusterId, adopted: true });
+    const [listed] = await p.listClusters({});
+    expect(listed?.tags).toEqual({
+      team: 'data', 'emrflow:managed': 'true', 'emrflow:workflow-id': 'wf-create',
+      'emrflow:run-id': r.runId, 'emrflow:pipeline': 'songs-etl',
+    });
+    expect(listed).toMatchObject({ clusterId: first.clusterId, managed: true, ownerWorkflowId: 'wf-create' });
+  });
+
+  it('runs a step once per name and records its exit on disk', async () => {
+    const p = plainPythonProvider(tempStateDir());
+    const { clusterId } = await p.createCluster(run());
+    const req = { clusterId, stepName: 'songs-etl:wf', scriptUri: fixture('plain.py'), args: ['--mode', 'full'] };
+    const step = await p.addStep(req);
+    const again = await p.addStep(req);
+    expect(again).toEqual({ ...step, reused: true });
+    expect(await finished(p, clusterId, step.stepId)).toMatchObject({ state: 'COMPLETED', name: 'songs-etl:wf' });
+  });
+
+  it('reports a failing step with the tail of its stderr', async () => {
+    const p = plainPythonProvider(tempStateDir());
+    const { clusterId } = await p.createCluster(run());
+    const { stepId } = await p.addStep({ clusterId, stepName: 's', scriptUri: fixture('plain.py'), args: ['--exit', '3'] });
+    expect(await finished(p, clusterId, stepId)).toMatchObject({ state: 'FAILED', reason: 'spark-submit exited with code 3' });
+    const logs = await p.stepLogs(clusterId, stepId);
+    expect(logs.found).toBe(true);
+    expect(logs.stderrTail).toContain('ValueError: plain fixture failed with code 3');
+  });
+
+  it('cancelling a step kills its whole process group', async () => {
+    const p = plainPythonProvider(tempStateDir());
+    const { clusterId } = await p.createCluster(run());
+    const { stepId } = await p.addStep({ clusterId, stepName: 's', scriptUri: fixture('sleep.py'), args: [] });
+    const pidsFile = join(tempStateDirOf(p), 'clusters', clusterId, 'steps', stepId, 'pids');
+    const pids = await until('pids', async () => (existsSync(pidsFile) ? readFileSync(pidsFile, 'utf8').trim().split(' ').map(Number) : undefined));
+    expect((await p.describeStep(clusterId, stepId)).state).toBe('RUNNING');
+    await p.cancelStep(clusterId, stepId);
+    expect(await p.describeStep(clusterId, stepId)).toMatchObject({ state: 'CANCELLED', reason: 'cancelled by request' });
+    await until('processes to exit', async () => (pids.some(isAlive) ? undefined : true), 5_000);
+  });
+
+  it('terminate stops running steps, is idempotent, and hides the cluster from the active list', async () => {
+    const p = plainPythonProvider(tempStateDir());
+    const { clusterId } = await p.createCluster(run());
+    const { stepId } = await p.addStep({ clusterId, stepName: 's', scriptUri: fixture('sleep.py'), args: [] });
+    expect((await p.describeCluster(clusterId)).state).toBe('RUNNING');
+    expect(await p.terminateCluster(clusterId)).toMatchObject({ clusterId, action: 'terminated' });
+    expect(await p.terminateCluster(clusterId)).toMatchObject({ clusterId, action: 'already-gone' });
+    expect(await p.terminateCluster('local-never-existed')).toMatchObject({ action: 'already-gone' });
+    expect((await p.describeStep(clusterId, stepId)).state).toBe('CANCELLED');
+    expect(await p.describeCluster(clusterId)).toMatchObject({ state: 'TERMINATED', ended: true });
+    expect(await p.listClusters({})).toEqual([]);
+    expect((await p.listClusters({ all: true })).map((c) => c.clusterId)).toEqual([clusterId]);
+    await expect(p.addStep({ clusterId, stepName: 'late', scriptUri: fixture('plain.py'), args: [] })).rejects.toThrow(/terminated/);
+  });
+
+  it('a restarted worker finds its cluster and step; a step whose process vanished is FAILED, not RUNNING', async () => {
+    const dir = tempStateDir();
+    const before = plainPythonProvider(dir);
+    const r = run();
+    const { clusterId } = await before.createCluster(r);
+    const { stepId } = await before.addStep({ clusterId, stepName: 'songs-etl:x', scriptUri: fixture('plain.py'), args: [] });
+    await finished(before, clusterId, stepId);
+
+    const after = plainPythonProvider(dir);
+    expect(await after.createCluster(r)).toMatchObject({ clusterId, adopted: true });
+    expect(await after.addStep({ clusterId, stepName: 'songs-etl:x', scriptUri: fixture('plain.py'), args: [] }))
+      .toEqual({ clusterId, stepId, reused: true });
+    expect((await after.describeStep(clusterId, stepId)).state).toBe('COMPLETED');
+
+    // A step whose wrapper was killed with the worker (SIGKILL: no exit code recorded).
+    const { stepId: lost } = await after.addStep({ clusterId, stepName: 'lost', scriptUri: fixture('sleep.py'), args: [] });
+    const stepJson = join(dir, 'clusters', clusterId, 'steps', lost, 'step.json');
+    const { pid } = JSON.parse(readFileSync(stepJson, 'utf8')) as { pid: number };
+    process.kill(-pid, 'SIGKILL');
+    await until('wrapper to die', async () => (isAlive(pid) ? undefined : true), 5_000);
+    const restarted = plainPythonProvider(dir);
+    expect(await restarted.describeStep(clusterId, lost)).toMatchObject({ state: 'FAILED', reason: DIED_WITH_WORKER });
+
+    // A step the worker claimed but never started.
+    writeFileSync(stepJson, JSON.stringify({ stepId: lost, name: 'lost', command: [], createdAt: '2020-01-01T00:00:00Z' }));
+    expect(await restarted.describeStep(clusterId, lost)).toMatchObject({ state: 'FAILED', reason: DIED_WITH_WORKER });
+  });
+
+  it('stages the job script once under its content hash', async () => {
+    const dir = tempStateDir();
+    const p = plainPythonProvider(dir);
+    const script = join(dir, 'etl.py');
+    writeFileSync(script, 'print("v1")\n');
+    const a = await p.stageJob(script);
+    expect(a.scriptUri).toBe(join(dir, 'code', a.contentHash, 'etl.py'));
+    expect(readFileSync(a.scriptUri, 'utf8')).toBe('print("v1")\n');
+    expect(await p.stageJob(script)).toEqual(a);
+    writeFileSync(script, 'print("v2")\n');
+    const b = await p.stageJob(script);
+    expect(b.contentHash).not.toBe(a.contentHash);
+    await expect(p.stageJob(join(dir, 'missing.py'))).rejects.toThrow(/cannot read the job script/);
+  });
+});
+
+function tempStateDirOf(p: ReturnType<typeof plainPythonProvider>): string {
+  return (p as unknown as { options: { stateDir: string } }).options.stateDir;
+}
