@@ -1,0 +1,102 @@
+// waitForStep against a scripted provider in MockActivityEnvironment: the outcome a workflow
+// sees, the heartbeats the web UI shows, and what cancellation does to the step.
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { DefaultLogger } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import type { ClusterProvider, ClusterStatus, StepStatus } from '../../activities/providers/cluster-provider';
+import { waitForStep, type WaitProgress } from '../../activities/wait-for-step';
+import type { StepState } from '../../workflows/shared';
+
+interface Script {
+  steps: (StepState | Partial<StepStatus>)[];
+  clusterEnded?: (poll: number) => boolean;
+}
+
+function scriptedProvider(script: Script) {
+  let polls = 0;
+  const cancelled: string[] = [];
+  const provider = {
+    kind: 'local',
+    pollSeconds: 0.01,
+    async describeStep(_clusterId: string, stepId: string): Promise<StepStatus> {
+      const next = script.steps[Math.min(polls, script.steps.length - 1)]!;
+      polls += 1;
+      const s = typeof next === 'string' ? { state: next } : next;
+      return { stepId, name: 'songs-etl:wf', state: 'RUNNING', ...s };
+    },
+    async describeCluster(clusterId: string): Promise<ClusterStatus> {
+      const ended = script.clusterEnded?.(polls) ?? false;
+      return ended
+        ? { clusterId, state: 'TERMINATED_WITH_ERRORS', ended, reason: 'The master node was lost' }
+        : { clusterId, state: 'RUNNING', ended };
+    },
+    async cancelStep(_clusterId: string, stepId: string) { cancelled.push(stepId); },
+    async stepLogs() { return { found: true, stderrTail: 'Traceback...\nRuntimeError: boom' }; },
+  } as unknown as ClusterProvider;
+  return { provider, cancelled, polls: () => polls };
+}
+
+const STEP = { clusterId: 'j-1', stepId: 's-1' };
+const quiet = { logger: new DefaultLogger('ERROR') };
+const mockEnv = (info = {}) => new MockActivityEnvironment(info, quiet);
+
+async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
+  const e = await p.then(() => undefined, (err: unknown) => err);
+  expect(e).toBeInstanceOf(ApplicationFailure);
+  return e as ApplicationFailure;
+}
+
+describe('waitForStep', () => {
+  it('returns the outcome of a completed step and heartbeats each poll', async () => {
+    const { provider } = scriptedProvider({ steps: ['PENDING', 'RUNNING', { state: 'COMPLETED', endedAt: 'T' }] });
+    const env = mockEnv();
+    const beats: WaitProgress[] = [];
+    env.on('heartbeat', (d: WaitProgress) => beats.push(d));
+    const outcome = await env.run(waitForStep, provider, STEP);
+    expect(outcome).toEqual({ stepId: 's-1', state: 'COMPLETED', startedAt: undefined, endedAt: 'T' });
+    expect(beats.map((b) => b.state)).toEqual(['PENDING', 'RUNNING', 'COMPLETED']);
+    expect(beats[0]).toMatchObject({ clusterId: 'j-1', stepId: 's-1' });
+  });
+
+  it('resumes the elapsed time from the last heartbeat after a worker restart', async () => {
+    const { provider } = scriptedProvider({ steps: ['COMPLETED'] });
+    const env = mockEnv({ heartbeatDetails: { ...STEP, state: 'RUNNING', elapsedSeconds: 600 } });
+    const beats: WaitProgress[] = [];
+    env.on('heartbeat', (d: WaitProgress) => beats.push(d));
+    await env.run(waitForStep, provider, STEP);
+    expect(beats[0]!.elapsedSeconds).toBeGreaterThanOrEqual(600);
+  });
+
+  it('a failed step fails non-retryably with the reason and the stderr tail', async () => {
+    const { provider } = scriptedProvider({ steps: ['RUNNING', { state: 'FAILED', reason: 'exit code 1' }] });
+    const f = await failureOf(mockEnv().run(waitForStep, provider, STEP));
+    expect(f).toMatchObject({ type: 'SparkStepFailed', nonRetryable: true });
+    expect(f.details?.[0]).toEqual({ clusterId: 'j-1', stepId: 's-1', reason: 'exit code 1', stderrTail: 'Traceback...\nRuntimeError: boom' });
+    expect(f.message).toContain('RuntimeError: boom');
+  });
+
+  it('a step cancelled from outside fails with StepCancelled', async () => {
+    const { provider } = scriptedProvider({ steps: [{ state: 'CANCELLED', reason: 'cancelled by request' }] });
+    expect(await failureOf(mockEnv().run(waitForStep, provider, STEP)))
+      .toMatchObject({ type: 'StepCancelled', nonRetryable: true });
+  });
+
+  it('a cluster that ends under a running step fails with ClusterTerminated', async () => {
+    const { provider } = scriptedProvider({ steps: ['RUNNING'], clusterEnded: (n) => n >= 2 });
+    const f = await failureOf(mockEnv().run(waitForStep, provider, STEP));
+    expect(f).toMatchObject({ type: 'ClusterTerminated', nonRetryable: true });
+    expect(f.message).toContain('The master node was lost');
+  });
+
+  it('cancelling the activity cancels the step, then rethrows the cancellation', async () => {
+    const { provider, cancelled, polls } = scriptedProvider({ steps: ['RUNNING'] });
+    const env = mockEnv();
+    const waiting = env.run(waitForStep, provider, STEP);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(polls()).toBeGreaterThan(1);
+    env.cancel();
+    await expect(waiting).rejects.toBeInstanceOf(CancelledFailure);
+    expect(cancelled).toEqual(['s-1']);
+  });
+});
