@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { devCommand } from './commands/dev';
 import { runCommand } from './commands/run';
+import { schedulesCommand } from './commands/schedules';
 import { serverCommand } from './commands/server';
 import { startCommand } from './commands/start';
 import { workerCommand } from './commands/worker';
@@ -18,6 +19,7 @@ workerCommand(program);
 devCommand(program);
 startCommand(program);
 runCommand(program);
+schedulesCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,10 +1,25 @@
 // Runs the emrflow worker until SIGINT/SIGTERM (the SDK's runtime handles the signals and
 // drains in-flight tasks before run() resolves).
 import type { EmrflowConfig } from '../config';
-import { workerConnection } from './connect';
+import { scheduleDefinitions } from '../schedules/definitions';
+import { syncSchedules } from '../schedules/sync';
+import { temporalClient, workerConnection } from './connect';
 import { createWorker } from './create-worker';
 
-export async function runWorker(config: EmrflowConfig, log: (line: string) => void): Promise<void> {
+export async function runWorker(
+  config: EmrflowConfig,
+  log: (line: string) => void,
+  options: { syncSchedules?: boolean } = {},
+): Promise<void> {
+  if (options.syncSchedules ?? true) {
+    const client = await temporalClient(config);
+    try {
+      const result = await syncSchedules(client, scheduleDefinitions(config));
+      log(`schedules: ${Object.entries(result).map(([id, what]) => `${id} ${what}`).join(', ')}`);
+    } finally {
+      await client.connection.close();
+    }
+  }
   const connection = await workerConnection(config);
   try {
     const worker = await createWorker({ connection, config });

@@ -9,9 +9,9 @@ export function workerCommand(program: Command): void {
     .description('run the emrflow worker (workflows and activities) until Ctrl-C')
     .option('--no-sync-schedules', 'do not create or update the schedules at start-up')
     .addHelpText('after', '\nExample:\n  $ emrflow --config prod.cfg worker')
-    .action(action(async () => {
+    .action(action(async (opts: { syncSchedules: boolean }) => {
       const config = configFrom(program.opts<GlobalOptions>());
       installPrefixedLogger('[worker]');
-      await runWorker(config, say);
+      await runWorker(config, say, { syncSchedules: opts.syncSchedules });
     }));
 }
