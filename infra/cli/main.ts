@@ -1,5 +1,6 @@
 // emrflow's command line. Exit codes: 0 ok, 1 run failed, 2 bad usage or bad config.
 import { Command, CommanderError } from 'commander';
+import { clustersCommand } from './commands/clusters';
 import { devCommand } from './commands/dev';
 import { runCommand } from './commands/run';
 import { schedulesCommand } from './commands/schedules';
@@ -20,6 +21,7 @@ devCommand(program);
 startCommand(program);
 runCommand(program);
 schedulesCommand(program);
+clustersCommand(program);
 
 try {
   await program.parseAsync(process.argv);

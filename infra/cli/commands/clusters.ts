@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { createProvider } from '../../../activities';
+import { temporalClient } from '../../worker/connect';
+import { UsageError } from '../exit-codes';
+import { action, configFrom, say, type GlobalOptions } from '../context';
+
+/** "90m", "2h", "1d" → minutes. */
+export function parseAge(value: string): number {
+  const m = /^(\d+)\s*(m|h|d)$/.exec(value.trim());
+  if (!m || Number(m[1]) === 0) throw new UsageError(`--older-than ${value}: expected a duration such as 90m, 2h or 1d`);
+  return Number(m[1]) * { m: 1, h: 60, d: 1440 }[m[2] as 'm' | 'h' | 'd'];
+}
+
+function table(rows: Record<string, unknown>[], columns: string[]): string {
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '-').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(columns.map((c) => c.toUpperCase())), ...rows.map((r) => line(columns.map((c) => String(r[c] ?? '-'))))].join('\n');
+}
+
+export function clustersCommand(program: Command): void {
+  const clusters = program.command('clusters').description('clusters emrflow manages (EMR or local)');
+
+  clusters.command('list')
+    .description('the managed clusters that are still running (all states with --all)')
+    .option('--all', 'include terminated clusters and clusters emrflow does not manage')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  $ emrflow clusters list --all')
+    .action(action(async (opts: { all?: boolean; json?: boolean }) => {
+      const config = configFrom(program.opts<GlobalOptions>());
+      const found = await createProvider(config).listClusters({ all: opts.all });
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(found, null, 2)}\n`);
+      if (found.length === 0) return say(opts.all ? 'no clusters' : 'no running managed clusters (add --all for the rest)');
+      process.stdout.write(`${table(found.map((c) => ({ ...c, age: `${Math.round(c.ageMinutes)}m`, owner: c.ownerWorkflowId })), ['clusterId', 'name', 'state', 'age', 'owner'])}\n`);
+    }));
+
+  clusters.command('sweep')
+    .description('run the sweeper workflow: terminate clusters whose run is over (or older than --older-than)')
+    .option('--dry-run', 'only report what would be terminated')
+    .option('--older-than <age>', 'also terminate clusters older than this (90m, 2h, 1d) whatever their owner')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  $ emrflow clusters sweep --dry-run --older-than 2h')
+    .action(action(async (opts: { dryRun?: boolean; olderThan?: string; json?: boolean }) => {
+      const olderThanMinutes = opts.olderThan === undefined ? undefined : parseAge(opts.olderThan);
+      const config = configFrom(program.opts<GlobalOptions>());
+      const client = await temporalClient(config);
+      const result = await client.workflow.execute('terminateEmrClusters', {
+        taskQueue: config.temporal.task_queue,
+        workflowId: `sweep-stray-clusters-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+        args: [{ dryRun: Boolean(opts.dryRun), ...(olderThanMinutes !== undefined && { olderThanMinutes }) }],
+      }) as { dryRun: boolean; clusters: Record<string, unknown>[] };
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      if (result.clusters.length === 0) return say('no managed clusters found');
+      process.stdout.write(`${table(result.clusters, ['clusterId', 'name', 'ageMinutes', 'owner', 'ownerStatus', 'action', 'reason'])}\n`);
+    }));
+}
