@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { temporalClient } from '../../worker/connect';
-import { uiUrl } from '../../server/dev-server';
 import { PIPELINE } from '../../../workflows/shared';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { action, configFrom, say, type GlobalOptions } from '../context';
+import { failureText, follow, runUrl } from '../follow-run';
 import { parseMode, parseRunDate } from '../parse-args';
 
 interface RunOptions {
@@ -12,37 +11,6 @@ interface RunOptions {
   mode?: string;
   wait?: boolean;
   json?: boolean;
-}
-
-function failureText(e: unknown): string {
-  if (e instanceof WorkflowFailedError) {
-    const parts: string[] = [];
-    for (let c: Error | undefined = e.cause; c; c = (c as { cause?: Error }).cause) parts.push(c.message);
-    return parts.join(': ') || e.message;
-  }
-  return e instanceof Error ? e.message : String(e);
-}
-
-/** Prints the run's stage whenever it changes, until the run closes. */
-async function follow(client: Client, workflowId: string, quiet: boolean): Promise<void> {
-  const handle = client.workflow.getHandle(workflowId);
-  const started = Date.now();
-  let last = '';
-  for (;;) {
-    const d = await handle.describe();
-    if (d.status.name !== 'RUNNING') return;
-    if (!quiet) {
-      try {
-        const s = await handle.query<Record<string, unknown>>('status');
-        const line = `stage ${s.stage ?? '?'}, cluster ${s.clusterId ?? '-'}, step ${s.stepId ?? '-'} ${s.stepState ?? ''}`.trim();
-        if (line !== last) say(`${line} (${Math.round((Date.now() - started) / 1000)} s)`);
-        last = line;
-      } catch {
-        // The first workflow task may not have run yet; the query answers once it has.
-      }
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
 }
 
 export function runCommand(program: Command): void {
@@ -65,7 +33,7 @@ export function runCommand(program: Command): void {
         workflowId: id,
         args: [{ ...(runDate && { runDate }), ...(mode && { mode }) }],
       });
-      const url = `${uiUrl(config)}/namespaces/${config.temporal.namespace}/workflows/${id}/${handle.firstExecutionRunId}`;
+      const url = runUrl(config, id, handle.firstExecutionRunId);
       const out: Record<string, unknown> = { workflowId: id, runId: handle.firstExecutionRunId, url };
       if (!opts.json) say(`started ${id}: ${url}`);
       if (!opts.wait) {

@@ -1,10 +1,47 @@
+// `npm start`: the embedded default, for real. Server, worker and schedules come up, the songs
+// ETL runs once in full mode on the sample data with the local provider, and everything stays
+// up until Ctrl-C so the web UI can be explored.
 import type { Command } from 'commander';
+import type { EmrflowConfig } from '../../config';
+import { ensureSampleData } from '../../demo/sample-data';
+import { temporalClient } from '../../worker/connect';
 import { action, configFrom, type GlobalOptions } from '../context';
+import { failureText, follow, runUrl } from '../follow-run';
 import { runDev } from './dev';
+
+async function demoRun(config: EmrflowConfig, log: (line: string) => void): Promise<void> {
+  ensureSampleData(config, log);
+  const client = await temporalClient(config);
+  const workflowId = `songs-etl-full-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
+  const handle = await client.workflow.start('songsEtl', {
+    taskQueue: config.temporal.task_queue,
+    workflowId,
+    args: [{ mode: 'full' }],
+  });
+  const url = runUrl(config, workflowId, handle.firstExecutionRunId);
+  log(`songs ETL started in full mode on the sample data: ${url}`);
+  await follow(client, workflowId, false);
+  try {
+    const summary = await handle.result();
+    log(`run completed. Summary (also on the run's page in the web UI):\n${JSON.stringify(summary, null, 2)}`);
+    log(`output tables: ${config.datalake.output_data}/{songplays,users,songs,artists,time}`);
+    log(`query them: .venv/bin/python -c "import duckdb; print(duckdb.sql(\\"select * from '${config.datalake.output_data}/songplays/**/*.parquet' limit 5\\"))"`);
+  } catch (e) {
+    log(`run failed: ${failureText(e)}`);
+  }
+  log(`run page: ${url}`);
+  await client.connection.close();
+}
 
 export function startCommand(program: Command): void {
   program
     .command('start')
-    .description('what `npm start` runs: the embedded server and a worker, ready in the web UI')
-    .action(action(async () => runDev(configFrom(program.opts<GlobalOptions>()))));
+    .description('what `npm start` runs: server, worker and schedules, then one songs ETL run on sample data')
+    .option('--no-demo-run', 'start everything but do not run the pipeline')
+    .addHelpText('after', '\nExample:\n  $ npm start                  # or: npx emrflow start --no-demo-run')
+    .action(action(async (opts: { demoRun: boolean }) => {
+      const config = configFrom(program.opts<GlobalOptions>());
+      const log = (l: string) => process.stdout.write(`[emrflow] ${l}\n`);
+      await runDev(config, opts.demoRun ? () => demoRun(config, log) : undefined);
+    }));
 }

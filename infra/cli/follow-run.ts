@@ -1,0 +1,41 @@
+// Following a run from the terminal: its stage as it changes, and its failure as one message.
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import type { EmrflowConfig } from '../config';
+import { uiUrl } from '../server/dev-server';
+import { say } from './context';
+
+export function runUrl(config: EmrflowConfig, workflowId: string, runId: string): string {
+  return `${uiUrl(config)}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}/${runId}`;
+}
+
+export function failureText(e: unknown): string {
+  if (e instanceof WorkflowFailedError) {
+    const parts: string[] = [];
+    for (let c: Error | undefined = e.cause; c; c = (c as { cause?: Error }).cause) parts.push(c.message);
+    return parts.join(': ') || e.message;
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Prints the run's stage whenever it changes, until the run closes. */
+export async function follow(client: Client, workflowId: string, quiet: boolean): Promise<void> {
+  const handle = client.workflow.getHandle(workflowId);
+  const started = Date.now();
+  let last = '';
+  for (;;) {
+    const d = await handle.describe();
+    if (d.status.name !== 'RUNNING') return;
+    if (!quiet) {
+      try {
+        const s = await handle.query<Record<string, unknown>>('status');
+        const line = `stage ${s.stage ?? '?'}, cluster ${s.clusterId ?? '-'}, step ${s.stepId ?? '-'} ${s.stepState ?? ''}`.trim();
+        if (line !== last) say(`${line} (${Math.round((Date.now() - started) / 1000)} s)`);
+        last = line;
+      } catch {
+        // The first workflow task may not have run yet; the query answers once it has.
+      }
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
