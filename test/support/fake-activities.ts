@@ -1,0 +1,135 @@
+// A recording fake of EmrflowActivities with in-memory clusters and steps. Behaves like the real
+// providers where workflows depend on it: createCluster/addStep are idempotent per run,
+// terminateCluster treats "already gone" as success, waitForStep heartbeats and honours
+// cancellation. Failures are scripted per activity and attempt.
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type {
+  ClusterSummary, EmrflowActivities, PipelineSettings, RunReport, StepOutcome, StepRef,
+} from '../../workflows/shared';
+
+type Name = keyof EmrflowActivities;
+/** Given the activity's attempt number (1-based), the error to throw, or undefined. */
+export type FailureScript = (attempt: number) => Error | undefined;
+
+export interface FakeOptions {
+  settings?: Partial<PipelineSettings>;
+  /** Thrown before the call takes effect. */
+  failures?: Partial<Record<Name, FailureScript>>;
+  /** Thrown after the call took effect: the response was lost (timeout, connection reset). */
+  lostResponses?: Partial<Record<Name, FailureScript>>;
+  /** How the step ends; default COMPLETED. */
+  step?: { fails: string; stderrTail?: string; tailInDetails?: boolean };
+  /** Keep waitForStep waiting until release() is called. */
+  holdStep?: boolean;
+  /** Changes to the report the job "writes". */
+  report?: (report: RunReport) => RunReport;
+  /** Clusters that exist before the test (for the sweeper). */
+  clusters?: ClusterSummary[];
+  /** Temporal status of owners; default UNKNOWN. */
+  ownerStatuses?: Record<string, string>;
+  /** Make listClusters return unmanaged clusters too, to exercise the sweeper's own check. */
+  listLeaksUnmanaged?: boolean;
+}
+
+export interface Call { name: Name; args: unknown[]; attempt: number }
+
+export const STDERR_TAIL = 'Traceback (most recent call last):\n  File "etl.py", line 42\nAnalysisException: [UNRESOLVED_COLUMN] ts';
+
+export function sampleReport(reportId: string): RunReport {
+  return {
+    run_id: reportId, mode: 'daily', run_date: '2018-11-15', input_uri: '/data/in', output_uri: '/data/out',
+    input: { song_files: 10, log_files: 2, song_records: 10, log_records: 90 },
+    rejected: { total: 1, by_reason: { malformed_json: 1 } },
+    rows: { songplays: 40, users: 12, songs: 10, artists: 9, time: 40 },
+    timings_s: { total: 12.5 }, started_at: '2018-11-16T00:00:00Z', finished_at: '2018-11-16T00:00:12Z',
+  };
+}
+
+export function fakeActivities(o: FakeOptions = {}) {
+  const calls: Call[] = [];
+  const clusters = new Map<string, ClusterSummary & { runId?: string }>();
+  for (const c of o.clusters ?? []) clusters.set(c.clusterId, { ...c });
+  const steps = new Map<string, StepRef & { name: string }>();
+  let released = false;
+  let onWaiting: () => void = () => {};
+  const waiting = new Promise<void>((resolve) => { onWaiting = resolve; });
+
+  async function record<T>(name: Name, args: unknown[], effect: () => T | Promise<T>): Promise<T> {
+    const attempt = Context.current().info.attempt;
+    calls.push({ name, args, attempt });
+    const before = o.failures?.[name]?.(attempt);
+    if (before) throw before;
+    const result = await effect();
+    const after = o.lostResponses?.[name]?.(attempt);
+    if (after) throw after;
+    return result;
+  }
+
+  const activities: EmrflowActivities = {
+    pipelineSettings: () => record('pipelineSettings', [], () => ({
+      provider: 'local', outputUri: '/data/out', maxRejectedShare: 0.05, ...o.settings,
+    })),
+    stageJob: () => record('stageJob', [], () => ({ scriptUri: '/jobs/etl.py', contentHash: 'abc123' })),
+    createCluster: (run) => record('createCluster', [run], () => {
+      const live = [...clusters.values()].find((c) => c.ownerWorkflowId === run.workflowId && c.runId === run.runId && c.state !== 'TERMINATED');
+      if (live) return { clusterId: live.clusterId, name: live.name, adopted: true, createdAt: live.createdAt };
+      const clusterId = `j-FAKE${clusters.size + 1}`;
+      const name = `emrflow-${run.workflowId}`;
+      const createdAt = new Date().toISOString();
+      clusters.set(clusterId, {
+        clusterId, name, state: 'STARTING', createdAt, ageMinutes: 0, managed: true, ownerWorkflowId: run.workflowId,
+        runId: run.runId, terminationProtected: false, tags: { 'emrflow:managed': 'true', 'emrflow:workflow-id': run.workflowId },
+      });
+      return { clusterId, name, adopted: false, createdAt };
+    }),
+    addStep: (s) => record('addStep', [s], () => {
+      const name = `${s.run.pipeline}:${s.run.workflowId}`;
+      const existing = [...steps.values()].find((st) => st.clusterId === s.clusterId && st.name === name);
+      if (existing) return { clusterId: s.clusterId, stepId: existing.stepId, reused: true };
+      const step = { clusterId: s.clusterId, stepId: `s-FAKE${steps.size + 1}`, reused: false, name };
+      steps.set(step.stepId, step);
+      return { clusterId: step.clusterId, stepId: step.stepId, reused: false };
+    }),
+    waitForStep: (s) => record('waitForStep', [s], async (): Promise<StepOutcome> => {
+      const ctx = Context.current();
+      onWaiting();
+      while (o.holdStep && !released) {
+        ctx.heartbeat({ state: 'RUNNING' });
+        await ctx.sleep(50); // rejects with CancelledFailure once the workflow cancels us
+      }
+      if (o.step) {
+        throw ApplicationFailure.create({
+          type: 'SparkStepFailed', nonRetryable: true, message: o.step.fails,
+          details: o.step.tailInDetails ? [{ stderrTail: o.step.stderrTail ?? STDERR_TAIL }] : undefined,
+        });
+      }
+      return { stepId: s.stepId, state: 'COMPLETED' };
+    }),
+    fetchStepLogs: () => record('fetchStepLogs', [], () => ({ found: true, stderrTail: o.step?.stderrTail ?? STDERR_TAIL })),
+    readRunReport: (reportId) => record('readRunReport', [reportId], () => (o.report ?? ((r) => r))(sampleReport(reportId))),
+    terminateCluster: (clusterId) => record('terminateCluster', [clusterId], () => {
+      const c = clusters.get(clusterId);
+      if (!c || c.state === 'TERMINATED') return { clusterId, action: 'already-gone' as const };
+      if (c.terminationProtected) return { clusterId, action: 'protected' as const };
+      c.state = 'TERMINATED';
+      return { clusterId, action: 'terminated' as const, terminatedAt: new Date().toISOString() };
+    }),
+    listClusters: (options) => record('listClusters', [options], () => [...clusters.values()]
+      .filter((c) => c.state !== 'TERMINATED' && (c.managed || options.all || o.listLeaksUnmanaged))
+      .map(({ runId: _runId, ...c }) => c)),
+    ownerStatuses: (ids) => record('ownerStatuses', [ids], () =>
+      Object.fromEntries(ids.map((id) => [id, o.ownerStatuses?.[id] ?? 'UNKNOWN']))),
+  };
+
+  return {
+    activities,
+    calls,
+    clusters,
+    /** Resolves when waitForStep has been called. */
+    waiting,
+    release: () => { released = true; },
+    names: () => calls.map((c) => c.name),
+    live: () => [...clusters.values()].filter((c) => c.state !== 'TERMINATED'),
+  };
+}

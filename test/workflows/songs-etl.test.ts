@@ -1,0 +1,184 @@
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { EMR_CLUSTER_ID, EMR_STEP_ID, PIPELINE_KEY, RUN_DATE } from '../../workflows/search-attributes';
+import { songsEtlWorkflowId, type SongsEtlStatus, type SongsEtlSummary } from '../../workflows/shared';
+import { fakeActivities, STDERR_TAIL } from '../support/fake-activities';
+import { connectForTest } from '../support/temporal';
+import { uniqueId, withWorker, type Conn } from './fixtures/harness';
+
+let conn: Conn;
+beforeAll(async () => { conn = await connectForTest(); });
+afterAll(async () => conn.close());
+
+const utcDate = (t: Date): string => t.toISOString().slice(0, 10);
+
+/** The run's failure, as the web UI shows it: the workflow's ApplicationFailure. */
+async function failureOf(run: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await run.then(() => { throw new Error('the run succeeded'); }, (e: unknown) => e);
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  const cause = (err as WorkflowFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return cause as ApplicationFailure;
+}
+
+describe('songsEtl', () => {
+  test('runs the stages in order, terminates the cluster and returns the summary', async () => {
+    const fake = fakeActivities();
+    const workflowId = uniqueId('songs-etl-happy');
+    const { summary, attrs } = await withWorker(conn, fake.activities, async (taskQueue) => {
+      const handle = await conn.client.workflow.start('songsEtl', { taskQueue, workflowId, args: [{ runDate: '2018-11-15' }] });
+      const summary = await handle.result() as SongsEtlSummary;
+      return { summary, attrs: (await handle.describe()).typedSearchAttributes };
+    });
+    expect(fake.names()).toEqual(['pipelineSettings', 'stageJob', 'createCluster', 'addStep', 'waitForStep', 'readRunReport', 'terminateCluster']);
+    expect(fake.live()).toEqual([]);
+    const create = fake.calls.find((c) => c.name === 'createCluster');
+    expect(create?.args[0]).toMatchObject({ workflowId, pipeline: 'songs-etl' });
+    const submission = fake.calls.find((c) => c.name === 'addStep')?.args[0];
+    expect(submission).toMatchObject({ clusterId: 'j-FAKE1', mode: 'daily', runDate: '2018-11-15', reportId: summary.reportId });
+    expect(summary.reportId).toMatch(/^[A-Za-z0-9._-]+$/);
+    expect(summary).toMatchObject({
+      runDate: '2018-11-15', mode: 'daily', provider: 'local', clusterId: 'j-FAKE1', stepId: 's-FAKE1', output: '/data/out',
+      rows: { songplays: 40, users: 12, songs: 10, artists: 9, time: 40 }, rejected: { total: 1 },
+    });
+    expect(summary.stages.map((s) => s.stage)).toEqual(['pipelineSettings', 'stageJob', 'createCluster', 'addStep', 'waitForStep', 'readRunReport', 'dataQuality', 'terminateCluster']);
+    expect(summary.stages.every((s) => s.endedAt && s.seconds !== undefined && s.seconds >= 0)).toBe(true);
+    expect(summary.clusterBilledSeconds).toBeGreaterThanOrEqual(0);
+    expect(attrs.get(RUN_DATE)).toBe('2018-11-15');
+    expect(attrs.get(PIPELINE_KEY)).toBe('songs-etl');
+    expect(attrs.get(EMR_CLUSTER_ID)).toBe('j-FAKE1');
+    expect(attrs.get(EMR_STEP_ID)).toBe('s-FAKE1');
+  });
+
+  test.each([
+    ['fetched after the failure', false],
+    ['carried by the failure', true],
+  ])('a failed Spark step fails the run with the reason and the stderr tail (%s) and the cluster is terminated', async (_label, tailInDetails) => {
+    const fake = fakeActivities({ step: { fails: 'Step failed with exitCode 1', tailInDetails } });
+    const failure = await withWorker(conn, fake.activities, (taskQueue) => failureOf(
+      conn.client.workflow.execute('songsEtl', { taskQueue, workflowId: uniqueId('songs-etl-stepfail'), args: [{ runDate: '2018-11-15' }] })));
+    expect(failure.type).toBe('SparkStepFailed');
+    expect(failure.message).toContain('stage waitForStep: Spark step s-FAKE1 failed: Step failed with exitCode 1');
+    expect(failure.message).toContain('AnalysisException: [UNRESOLVED_COLUMN] ts');
+    expect(fake.names().includes('fetchStepLogs')).toBe(!tailInDetails);
+    expect(fake.names().at(-1)).toBe('terminateCluster');
+    expect(fake.live()).toEqual([]);
+    expect(STDERR_TAIL).toContain('Traceback');
+  });
+
+  test.each([
+    ['addStep', { failures: { addStep: () => ApplicationFailure.nonRetryable('cluster rejected the step', 'ConfigError') } }, 'ConfigError'],
+    ['waitForStep', { failures: { waitForStep: () => ApplicationFailure.nonRetryable('cluster terminated by AWS', 'ClusterTerminated') } }, 'ClusterTerminated'],
+    ['readRunReport', { failures: { readRunReport: () => ApplicationFailure.nonRetryable('no report at _reports/x.json', 'ConfigError') } }, 'ConfigError'],
+    ['dataQuality', { report: (r: never) => ({ ...(r as object), rows: { songplays: 40, users: 0, songs: 10, artists: 9, time: 40 } }) }, 'DataQualityFailed'],
+  ] as const)('a failure at %s fails the run naming the stage, and the cluster is terminated', async (stage, options, type) => {
+    const fake = fakeActivities(options as Parameters<typeof fakeActivities>[0]);
+    const failure = await withWorker(conn, fake.activities, (taskQueue) => failureOf(
+      conn.client.workflow.execute('songsEtl', { taskQueue, workflowId: uniqueId(`songs-etl-fail-${stage}`), args: [{ runDate: '2018-11-15' }] })));
+    expect(failure.type).toBe(type);
+    expect(failure.message).toMatch(new RegExp(`^stage ${stage}: `));
+    expect(fake.names().filter((n) => n === 'terminateCluster')).toHaveLength(1);
+    expect(fake.live()).toEqual([]);
+  });
+
+  test('a run cancelled while waiting for the step terminates the cluster and ends cancelled', async () => {
+    const fake = fakeActivities({ holdStep: true });
+    const err = await withWorker(conn, fake.activities, async (taskQueue) => {
+      const handle = await conn.client.workflow.start('songsEtl', { taskQueue, workflowId: uniqueId('songs-etl-cancel'), args: [{ runDate: '2018-11-15' }] });
+      await fake.waiting;
+      await handle.cancel();
+      return handle.result().then(() => undefined, (e: unknown) => e);
+    }, { fastHeartbeats: true });
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect(fake.names().at(-1)).toBe('terminateCluster');
+    expect(fake.live()).toEqual([]);
+  });
+
+  test('createCluster retried after a lost response makes exactly one cluster', async () => {
+    const fake = fakeActivities({ lostResponses: { createCluster: (attempt) => (attempt === 1 ? new Error('socket hang up') : undefined) } });
+    const summary = await withWorker(conn, fake.activities, (taskQueue) =>
+      conn.client.workflow.execute('songsEtl', { taskQueue, workflowId: uniqueId('songs-etl-retry'), args: [{ runDate: '2018-11-15' }] }));
+    expect(fake.calls.filter((c) => c.name === 'createCluster').map((c) => c.attempt)).toEqual([1, 2]);
+    expect(fake.clusters.size).toBe(1);
+    expect(summary.clusterId).toBe('j-FAKE1');
+    expect(fake.live()).toEqual([]);
+  });
+
+  test('a run started by a schedule processes the day before its scheduled time', async () => {
+    const fake = fakeActivities();
+    const scheduleId = uniqueId('songs-etl-schedule');
+    const { summary, runDate, triggeredAt } = await withWorker(conn, fake.activities, async (taskQueue) => {
+      const schedule = await conn.client.schedule.create({
+        scheduleId,
+        spec: { intervals: [{ every: '365 days' }] },
+        action: { type: 'startWorkflow', workflowType: 'songsEtl', taskQueue, workflowId: scheduleId },
+        state: { paused: true },
+      });
+      try {
+        const triggeredAt = new Date();
+        await schedule.trigger();
+        let workflowId: string | undefined;
+        while (!workflowId) {
+          const action = (await schedule.describe()).info.recentActions[0];
+          workflowId = action?.action.workflow.workflowId;
+          if (!workflowId) await new Promise((r) => setTimeout(r, 100));
+        }
+        const handle = conn.client.workflow.getHandle(workflowId);
+        const summary = await handle.result() as SongsEtlSummary;
+        return { summary, triggeredAt, runDate: (await handle.describe()).typedSearchAttributes.get(RUN_DATE) };
+      } finally {
+        await schedule.delete();
+      }
+    });
+    const dayBefore = utcDate(new Date(triggeredAt.getTime() - 24 * 3600_000));
+    expect(summary).toMatchObject({ runDate: dayBefore, mode: 'daily' });
+    expect(runDate).toBe(dayBefore);
+  });
+
+  test.each([
+    ['{}', [{}]],
+    ['no input', []],
+  ])('%s runs the full pipeline for the start date', async (_label, args) => {
+    const fake = fakeActivities();
+    const before = utcDate(new Date());
+    const summary = await withWorker(conn, fake.activities, (taskQueue) =>
+      conn.client.workflow.execute('songsEtl', { taskQueue, workflowId: uniqueId('songs-etl-noinput'), args }));
+    expect([before, utcDate(new Date())]).toContain(summary.runDate);
+    expect(summary.mode).toBe('full');
+  });
+
+  test.each([
+    [{ runDate: '2018-02-30' }, 'input.runDate'],
+    [{ runDate: '15/11/2018' }, 'input.runDate'],
+    [{ mode: 'weekly' }, 'input.mode'],
+  ])('bad input %j fails at once with InvalidInput naming %s', async (input, field) => {
+    const fake = fakeActivities();
+    const failure = await withWorker(conn, fake.activities, (taskQueue) => failureOf(
+      conn.client.workflow.execute('songsEtl', { taskQueue, workflowId: uniqueId('songs-etl-bad'), args: [input] })));
+    expect(failure.type).toBe('InvalidInput');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toContain(field);
+    expect(fake.calls).toEqual([]);
+  });
+
+  test('a second start for the same date is rejected while the first runs, and status shows where the run is', async () => {
+    const fake = fakeActivities({ holdStep: true });
+    const workflowId = songsEtlWorkflowId('2018-11-20');
+    expect(workflowId).toBe('songs-etl-2018-11-20');
+    await withWorker(conn, fake.activities, async (taskQueue) => {
+      const options = { taskQueue, workflowId, args: [{ runDate: '2018-11-20' }] };
+      const handle = await conn.client.workflow.start('songsEtl', options);
+      await fake.waiting;
+      await expect(conn.client.workflow.start('songsEtl', options)).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+      const status = await handle.query<SongsEtlStatus>('status');
+      expect(status).toMatchObject({ stage: 'waitForStep', runDate: '2018-11-20', mode: 'daily', clusterId: 'j-FAKE1', stepId: 's-FAKE1', stepState: 'PENDING' });
+      expect(status.stages.map((s) => s.stage)).toEqual(['pipelineSettings', 'stageJob', 'createCluster', 'addStep', 'waitForStep']);
+      expect(status.stages.at(-1)?.endedAt).toBeUndefined();
+      fake.release();
+      await handle.result();
+      expect(await handle.query<SongsEtlStatus>('status')).toMatchObject({ stage: 'done', stepState: 'COMPLETED' });
+    });
+  });
+});
