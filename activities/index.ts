@@ -5,12 +5,12 @@ import { Client, Connection } from '@temporalio/client';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import type { EmrflowConfig } from '../infra/config';
-import { etlScript, sparkSubmit } from '../infra/paths';
+import { etlScript, sparkSubmit, venvBin } from '../infra/paths';
 import type { EmrflowActivities, StepSubmission } from '../workflows/shared';
 import { s3Client } from './aws-clients';
 import type { ClusterProvider } from './providers/cluster-provider';
 import { stepName } from './providers/cluster-provider';
-import { LocalProvider, sparkSubmitCommand } from './providers/local/local-provider';
+import { LocalProvider, sparkEnvironment, sparkSubmitCommand } from './providers/local/local-provider';
 import { readRunReport } from './run-report';
 import { waitForStep } from './wait-for-step';
 
@@ -31,6 +31,7 @@ export function createProvider(config: EmrflowConfig): ClusterProvider {
         pollSeconds: config.local.step_poll_seconds,
         extraTags: config.emr.extra_tags,
         submitCommand: sparkSubmitCommand(sparkSubmit, config.local.spark_master, config.local.driver_memory),
+        env: sparkEnvironment(venvBin('python')),
       });
     case 'emr':
       throw new Error('the emr provider is not available yet');

@@ -65,9 +65,17 @@ export interface ClusterProvider {
 
 export const STDERR_TAIL_LINES = 40;
 
+/** A log4j line at INFO/DEBUG/TRACE, as spark-submit writes them around the actual error. */
+const CHATTER = /^\d{2}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} (INFO|DEBUG|TRACE) /;
+
+/**
+ * The last lines of a driver's stderr that say something: Spark's INFO chatter (its shutdown
+ * hook logs a dozen lines after the Python traceback) is left out when anything else is left.
+ */
 export function tailLines(text: string, lines = STDERR_TAIL_LINES): string {
   const all = text.replace(/\s+$/, '').split('\n');
-  return all.slice(-lines).join('\n');
+  const meaningful = all.filter((l) => !CHATTER.test(l));
+  return (meaningful.some((l) => l.trim() !== '') ? meaningful : all).slice(-lines).join('\n');
 }
 
 export function summarise(

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import type {
   ClusterRef, ClusterSummary, RunIdentity, StagedJob, StepLogs, StepRef, StepRequest, TerminateResult,
 } from '../../../workflows/shared';
@@ -21,6 +21,8 @@ export interface LocalProviderOptions {
   extraTags?: Record<string, string>;
   /** The command a step runs: by default spark-submit with the configured master and memory. */
   submitCommand: (scriptUri: string, args: string[]) => string[];
+  /** Environment of step processes (default: the worker's). */
+  env?: NodeJS.ProcessEnv;
   /** Grace between SIGTERM and SIGKILL when a step is stopped. */
   killGraceMs?: number;
   /** A step with no process and no exit code after this long is declared dead. */
@@ -28,6 +30,16 @@ export interface LocalProviderOptions {
 }
 
 export const DIED_WITH_WORKER = 'step process died with the worker';
+
+/** spark-submit from the virtualenv finds its Spark and runs PySpark with the virtualenv's Python. */
+export function sparkEnvironment(venvPython: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return {
+    ...base,
+    PATH: `${dirname(venvPython)}${delimiter}${base.PATH ?? ''}`,
+    PYSPARK_PYTHON: venvPython,
+    PYSPARK_DRIVER_PYTHON: venvPython,
+  };
+}
 
 export function sparkSubmitCommand(sparkSubmit: string, master: string, driverMemory: string) {
   return (scriptUri: string, args: string[]): string[] =>
@@ -97,7 +109,7 @@ export class LocalProvider implements ClusterProvider {
     const dir = this.state.stepDir(cluster.clusterId, stepId);
     if (!(await this.state.claimDir(dir, 'step.json', step)))
       return { clusterId: cluster.clusterId, stepId, reused: true };
-    const pid = spawnStep(dir, step.command);
+    const pid = spawnStep(dir, step.command, this.options.env);
     await this.state.writeStep(cluster.clusterId, { ...step, pid, startedAt: new Date().toISOString() });
     return { clusterId: cluster.clusterId, stepId, reused: false };
   }
@@ -166,10 +178,16 @@ export class LocalProvider implements ClusterProvider {
   }
 
   async stepLogs(clusterId: string, stepId: string): Promise<StepLogs> {
-    const text = await readTextIfExists(join(this.state.stepDir(clusterId, stepId), 'stderr.log'));
-    if (text === undefined || text.trim() === '')
+    const dir = this.state.stepDir(clusterId, stepId);
+    const stderr = (await readTextIfExists(join(dir, 'stderr.log'))) ?? '';
+    // spark-submit merges the Python driver's stderr into its own stdout: the traceback is there.
+    const stdout = (await readTextIfExists(join(dir, 'stdout.log'))) ?? '';
+    const at = stdout.lastIndexOf('Traceback (most recent call last)');
+    const traceback = at >= 0 ? stdout.slice(at).trim() : '';
+    if (stderr.trim() === '' && traceback === '')
       return { found: false, stderrTail: `step ${stepId} on ${clusterId} wrote no stderr` };
-    return { found: true, stderrTail: tailLines(text) };
+    const tail = tailLines([stderr.trim(), traceback].filter(Boolean).join('\n'));
+    return { found: true, stderrTail: tail };
   }
 
   private async requireCluster(clusterId: string): Promise<LocalCluster> {

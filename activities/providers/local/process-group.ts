@@ -7,14 +7,14 @@ import { join } from 'node:path';
  * Runs `command` detached in `dir`; stdout/stderr go to stdout.log/stderr.log there, and a
  * wrapper shell records the exit status in `exit_code` (written atomically) when it ends.
  */
-export function spawnStep(dir: string, command: string[]): number {
+export function spawnStep(dir: string, command: string[], env: NodeJS.ProcessEnv = process.env): number {
   const out = openSync(join(dir, 'stdout.log'), 'a');
   const err = openSync(join(dir, 'stderr.log'), 'a');
   try {
     const child = spawn(
       '/bin/sh',
       ['-c', '"$@"; echo $? > exit_code.tmp && mv exit_code.tmp exit_code', 'emrflow-step', ...command],
-      { cwd: dir, detached: true, stdio: ['ignore', out, err] },
+      { cwd: dir, env, detached: true, stdio: ['ignore', out, err] },
     );
     child.on('error', () => undefined);
     child.unref();
