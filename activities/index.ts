@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import type { EmrflowConfig } from '../infra/config';
 import { etlScript, sparkSubmit, venvBin } from '../infra/paths';
 import type { EmrflowActivities, StepSubmission } from '../workflows/shared';
-import { s3Client } from './aws-clients';
+import { emrClient, s3Client } from './aws-clients';
+import { EmrProvider } from './providers/emr/emr-provider';
 import type { ClusterProvider } from './providers/cluster-provider';
 import { stepName } from './providers/cluster-provider';
 import { LocalProvider, sparkEnvironment, sparkSubmitCommand } from './providers/local/local-provider';
@@ -34,7 +35,7 @@ export function createProvider(config: EmrflowConfig): ClusterProvider {
         env: sparkEnvironment(venvBin('python')),
       });
     case 'emr':
-      throw new Error('the emr provider is not available yet');
+      return new EmrProvider({ emr: emrClient(config.aws), s3: s3Client(config.aws), config });
   }
 }
 

@@ -1,0 +1,263 @@
+// The EMR provider: one cluster per run (RunJobFlow, adopting the run's live cluster on retry),
+// the job as a command-runner step, logs from the cluster's S3 log URI.
+import {
+  AddJobFlowStepsCommand, CancelStepsCommand, DescribeClusterCommand, DescribeStepCommand, ListClustersCommand,
+  ListStepsCommand, RunJobFlowCommand, TerminateJobFlowsCommand,
+  type Cluster, type ClusterState, type EMRClient, type StepSummary,
+} from '@aws-sdk/client-emr';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
+import type { EmrflowConfig } from '../../../infra/config';
+import type {
+  ClusterRef, ClusterSummary, RunIdentity, StagedJob, StepLogs, StepRef, StepRequest, StepState, TerminateResult,
+} from '../../../workflows/shared';
+import { callTimeout } from '../../aws-clients';
+import { joinKey, parseS3Uri } from '../../s3-uri';
+import {
+  clusterName, clusterTags, summarise, tailLines, TAG,
+  type ClusterProvider, type ClusterStatus, type StepStatus,
+} from '../cluster-provider';
+
+export const ACTIVE_STATES: ClusterState[] = ['STARTING', 'BOOTSTRAPPING', 'RUNNING', 'WAITING'];
+const ENDED_STATES = new Set(['TERMINATING', 'TERMINATED', 'TERMINATED_WITH_ERRORS']);
+
+export interface EmrProviderOptions {
+  emr: EMRClient;
+  s3: S3Client;
+  config: Pick<EmrflowConfig, 'emr' | 's3'>;
+  /** How many times to look for stderr.gz (EMR uploads step logs a few minutes late), and how far apart. */
+  logAttempts?: number;
+  logRetryMs?: number;
+}
+
+const isNotFound = (e: unknown): boolean => {
+  const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  return err.name === 'NotFound' || err.name === 'NoSuchKey' || err.$metadata?.httpStatusCode === 404;
+};
+
+const isUnknownCluster = (e: unknown): boolean => {
+  const err = e as { name?: string; message?: string };
+  return err.name === 'InvalidRequestException' && /cluster|job flow/i.test(err.message ?? '');
+};
+
+const iso = (d: Date | undefined): string | undefined => d?.toISOString();
+
+export class EmrProvider implements ClusterProvider {
+  readonly kind = 'emr' as const;
+  readonly pollSeconds: number;
+
+  constructor(private readonly options: EmrProviderOptions) {
+    this.pollSeconds = options.config.emr.step_poll_seconds;
+  }
+
+  private get emr() { return this.options.emr; }
+  private get s3() { return this.options.s3; }
+  private get cfg() { return this.options.config; }
+
+  async stageJob(scriptPath: string): Promise<StagedJob> {
+    const body = await readFile(scriptPath).catch((e: Error) => {
+      throw new Error(`cannot read the job script ${scriptPath}: ${e.message}`);
+    });
+    const contentHash = createHash('sha256').update(body).digest('hex');
+    const { bucket, key: prefix } = parseS3Uri(this.cfg.s3.code_uri!);
+    const key = joinKey(prefix, contentHash, 'etl.py');
+    try {
+      await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), callTimeout());
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/x-python' }), callTimeout());
+    }
+    return { scriptUri: `s3://${bucket}/${key}`, contentHash };
+  }
+
+  async createCluster(run: RunIdentity): Promise<ClusterRef> {
+    const name = clusterName(run.workflowId);
+    const existing = await this.findRunCluster(run, name);
+    if (existing)
+      return { clusterId: existing.Id!, name, adopted: true, createdAt: iso(existing.Status?.Timeline?.CreationDateTime) ?? new Date().toISOString() };
+    const e = this.cfg.emr;
+    const tags = clusterTags(run, e.extra_tags);
+    const res = await this.emr.send(new RunJobFlowCommand({
+      Name: name,
+      ReleaseLabel: e.release_label,
+      Applications: [{ Name: 'Spark' }],
+      LogUri: this.cfg.s3.log_uri,
+      ServiceRole: e.service_role,
+      JobFlowRole: e.instance_profile,
+      VisibleToAllUsers: true,
+      Instances: {
+        KeepJobFlowAliveWhenNoSteps: true,
+        TerminationProtected: false,
+        InstanceGroups: [
+          { Name: 'master', InstanceRole: 'MASTER', Market: 'ON_DEMAND', InstanceType: e.master_instance_type, InstanceCount: 1 },
+          { Name: 'core', InstanceRole: 'CORE', Market: e.core_market, InstanceType: e.core_instance_type, InstanceCount: e.core_instance_count },
+        ],
+      },
+      AutoTerminationPolicy: { IdleTimeout: e.idle_timeout_minutes * 60 },
+      Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+    }), callTimeout());
+    return { clusterId: res.JobFlowId!, name, adopted: false, createdAt: new Date().toISOString() };
+  }
+
+  /** A live cluster carrying this workflow run's tags, if a previous attempt created one. */
+  private async findRunCluster(run: RunIdentity, name: string): Promise<Cluster | undefined> {
+    for await (const summary of this.clusterSummaries(ACTIVE_STATES)) {
+      if (summary.Name !== name) continue;
+      const cluster = await this.describe(summary.Id!);
+      const tags = tagMap(cluster);
+      if (tags[TAG.workflowId] === run.workflowId && tags[TAG.runId] === run.runId) return cluster;
+    }
+    return undefined;
+  }
+
+  async addStep(request: StepRequest): Promise<StepRef> {
+    const { clusterId, stepName } = request;
+    const existing = await this.findStep(clusterId, stepName);
+    if (existing) return { clusterId, stepId: existing.Id!, reused: true };
+    const res = await this.emr.send(new AddJobFlowStepsCommand({
+      JobFlowId: clusterId,
+      Steps: [{
+        Name: stepName,
+        ActionOnFailure: 'CONTINUE',
+        HadoopJarStep: {
+          Jar: 'command-runner.jar',
+          Args: ['spark-submit', '--deploy-mode', 'cluster', request.scriptUri, ...request.args],
+        },
+      }],
+    }), callTimeout());
+    return { clusterId, stepId: res.StepIds![0]!, reused: false };
+  }
+
+  private async findStep(clusterId: string, name: string): Promise<StepSummary | undefined> {
+    let marker: string | undefined;
+    do {
+      const page = await this.emr.send(new ListStepsCommand({ ClusterId: clusterId, Marker: marker }), callTimeout());
+      const found = page.Steps?.find((s) => s.Name === name);
+      if (found) return found;
+      marker = page.Marker;
+    } while (marker);
+    return undefined;
+  }
+
+  async describeStep(clusterId: string, stepId: string): Promise<StepStatus> {
+    const { Step: step } = await this.emr.send(new DescribeStepCommand({ ClusterId: clusterId, StepId: stepId }), callTimeout());
+    const status = step?.Status;
+    const failure = status?.FailureDetails;
+    const reason = [failure?.Reason, failure?.Message].filter(Boolean).join(': ')
+      || status?.StateChangeReason?.Message
+      || undefined;
+    return {
+      stepId,
+      name: step?.Name ?? '',
+      state: (status?.State ?? 'PENDING') as StepState,
+      reason,
+      startedAt: iso(status?.Timeline?.StartDateTime),
+      endedAt: iso(status?.Timeline?.EndDateTime),
+    };
+  }
+
+  async describeCluster(clusterId: string): Promise<ClusterStatus> {
+    let cluster: Cluster;
+    try {
+      cluster = await this.describe(clusterId);
+    } catch (e) {
+      if (isUnknownCluster(e)) return { clusterId, state: 'TERMINATED', ended: true, reason: 'the cluster no longer exists' };
+      throw e;
+    }
+    const state = cluster.Status?.State ?? 'UNKNOWN';
+    const why = cluster.Status?.StateChangeReason;
+    return {
+      clusterId,
+      state,
+      ended: ENDED_STATES.has(state),
+      reason: why?.Message || why?.Code || (ENDED_STATES.has(state) ? state : undefined),
+    };
+  }
+
+  async cancelStep(clusterId: string, stepId: string): Promise<void> {
+    const res = await this.emr.send(new CancelStepsCommand({ ClusterId: clusterId, StepIds: [stepId] }), callTimeout());
+    const info = res.CancelStepsInfoList?.find((i) => i.StepId === stepId);
+    if (info?.Status === 'FAILED') throw new Error(`EMR did not cancel step ${stepId}: ${info.Reason ?? 'no reason given'}`);
+  }
+
+  async terminateCluster(clusterId: string): Promise<TerminateResult> {
+    let cluster: Cluster;
+    try {
+      cluster = await this.describe(clusterId);
+    } catch (e) {
+      if (isUnknownCluster(e)) return { clusterId, action: 'already-gone' };
+      throw e;
+    }
+    const state = cluster.Status?.State ?? '';
+    if (state === 'TERMINATED' || state === 'TERMINATED_WITH_ERRORS')
+      return { clusterId, action: 'already-gone', terminatedAt: iso(cluster.Status?.Timeline?.EndDateTime) };
+    if (cluster.TerminationProtected) return { clusterId, action: 'protected' };
+    try {
+      await this.emr.send(new TerminateJobFlowsCommand({ JobFlowIds: [clusterId] }), callTimeout());
+    } catch (e) {
+      if (/termination protected/i.test((e as Error).message)) return { clusterId, action: 'protected' };
+      throw e;
+    }
+    return { clusterId, action: 'terminated', terminatedAt: new Date().toISOString() };
+  }
+
+  async listClusters(options: { all?: boolean }): Promise<ClusterSummary[]> {
+    const out: ClusterSummary[] = [];
+    for await (const summary of this.clusterSummaries(options.all ? undefined : ACTIVE_STATES)) {
+      // Names are cheap to check; tags need DescribeCluster. Only emrflow-* clusters can be ours.
+      if (!summary.Name?.startsWith('emrflow-')) continue;
+      const cluster = await this.describe(summary.Id!);
+      const tags = tagMap(cluster);
+      if (tags[TAG.managed] !== 'true') continue;
+      out.push(summarise({
+        clusterId: cluster.Id!,
+        name: cluster.Name ?? '',
+        state: cluster.Status?.State ?? 'UNKNOWN',
+        createdAt: iso(cluster.Status?.Timeline?.CreationDateTime) ?? new Date(0).toISOString(),
+        terminationProtected: cluster.TerminationProtected ?? false,
+        tags,
+      }));
+    }
+    return out;
+  }
+
+  async stepLogs(clusterId: string, stepId: string): Promise<StepLogs> {
+    const { bucket, key: prefix } = parseS3Uri(this.cfg.s3.log_uri!);
+    const key = joinKey(prefix, clusterId, 'steps', stepId, 'stderr.gz');
+    const attempts = this.options.logAttempts ?? 3;
+    for (let i = 1; i <= attempts; i += 1) {
+      try {
+        const res = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), callTimeout());
+        const text = gunzipSync(await res.Body!.transformToByteArray()).toString('utf8');
+        return { found: true, stderrTail: tailLines(text) };
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+      if (i < attempts) await new Promise((r) => setTimeout(r, this.options.logRetryMs ?? 10_000));
+    }
+    return {
+      found: false,
+      stderrTail: `no stderr arrived at s3://${bucket}/${key} after ${attempts} tries (EMR copies step logs to S3 every few minutes; look there later)`,
+    };
+  }
+
+  private async describe(clusterId: string): Promise<Cluster> {
+    const res = await this.emr.send(new DescribeClusterCommand({ ClusterId: clusterId }), callTimeout());
+    return res.Cluster!;
+  }
+
+  private async *clusterSummaries(states: ClusterState[] | undefined) {
+    let marker: string | undefined;
+    do {
+      const page = await this.emr.send(new ListClustersCommand({ ClusterStates: states, Marker: marker }), callTimeout());
+      yield* page.Clusters ?? [];
+      marker = page.Marker;
+    } while (marker);
+  }
+}
+
+function tagMap(cluster: Cluster): Record<string, string> {
+  return Object.fromEntries((cluster.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+}

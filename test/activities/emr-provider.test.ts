@@ -1,0 +1,183 @@
+// The EMR provider against moto (server mode): idempotent create / add step / terminate,
+// tag-scoped paginated listing, content-hash staging, and step outcomes driven from the test.
+import {
+  DescribeClusterCommand, EMRClient, ListClustersCommand, ListStepsCommand, RunJobFlowCommand, SetTerminationProtectionCommand,
+} from '@aws-sdk/client-emr';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emrClient, s3Client } from '../../activities/aws-clients';
+import { EmrProvider } from '../../activities/providers/emr/emr-provider';
+import { waitForStep } from '../../activities/wait-for-step';
+import { loadConfig, type EmrflowConfig } from '../../infra/config';
+import { startMoto, type Moto } from '../support/moto';
+
+let moto: Moto;
+let config: EmrflowConfig;
+let emr: EMRClient;
+let s3: S3Client;
+const s3Calls: string[] = [];
+
+beforeAll(async () => {
+  moto = await startMoto();
+  config = loadConfig({
+    cwd: tmpdir(),
+    env: {
+      EMRFLOW_CLUSTER_PROVIDER: 'emr',
+      EMRFLOW_AWS_ENDPOINT_URL: moto.endpoint,
+      EMRFLOW_AWS_ACCESS_KEY_ID: 'testing',
+      EMRFLOW_AWS_SECRET_ACCESS_KEY: 'testing',
+      EMRFLOW_S3_CODE_URI: 's3://emrflow-code/code',
+      EMRFLOW_S3_LOG_URI: 's3://emrflow-logs/logs',
+      EMRFLOW_DATALAKE_INPUT_DATA: 's3://emrflow-lake/in',
+      EMRFLOW_DATALAKE_OUTPUT_DATA: 's3://emrflow-lake/out',
+      EMRFLOW_EMR_EXTRA_TAGS: 'team=data',
+    },
+  }).config;
+  emr = emrClient(config.aws);
+  s3 = s3Client(config.aws);
+  s3.middlewareStack.add((next, context) => async (args) => {
+    s3Calls.push(context.commandName ?? '?');
+    return next(args);
+  }, { step: 'initialize' });
+  for (const Bucket of ['emrflow-code', 'emrflow-logs', 'emrflow-lake'])
+    await s3.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: 'us-west-2' } }));
+});
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+const provider = (pollSeconds = 0.05) => new EmrProvider({
+  emr, s3, config: { ...config, emr: { ...config.emr, step_poll_seconds: pollSeconds } }, logAttempts: 2, logRetryMs: 50,
+});
+const run = (workflowId: string) => ({ workflowId, runId: `run-${workflowId}`, pipeline: 'songs-etl' });
+const mockEnv = () => new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') });
+
+async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
+  const e = await p.then(() => undefined, (err: unknown) => err);
+  expect(e).toBeInstanceOf(ApplicationFailure);
+  return e as ApplicationFailure;
+}
+
+async function clusterWithStep(workflowId: string) {
+  const p = provider();
+  const { clusterId } = await p.createCluster(run(workflowId));
+  const { stepId } = await p.addStep({ clusterId, stepName: `songs-etl:${workflowId}`, scriptUri: 's3://emrflow-code/code/x/etl.py', args: ['--mode', 'full'] });
+  return { p, clusterId, stepId };
+}
+
+describe('EMR provider (moto)', () => {
+  it('creating twice for the same run gives one tagged, named cluster', async () => {
+    const p = provider();
+    const first = await p.createCluster(run('wf-create'));
+    const second = await p.createCluster(run('wf-create'));
+    expect(first.adopted).toBe(false);
+    expect(second).toMatchObject({ clusterId: first.clusterId, adopted: true, name: 'emrflow-wf-create' });
+    const other = await p.createCluster({ ...run('wf-create'), runId: 'another-run' });
+    expect(other.clusterId).not.toBe(first.clusterId);
+    const { Cluster: c } = await emr.send(new DescribeClusterCommand({ ClusterId: first.clusterId }));
+    expect(c).toMatchObject({ Name: 'emrflow-wf-create', ReleaseLabel: 'emr-7.13.0', LogUri: 's3://emrflow-logs/logs', VisibleToAllUsers: true });
+    expect(Object.fromEntries(c!.Tags!.map((t) => [t.Key, t.Value]))).toEqual({
+      team: 'data', 'emrflow:managed': 'true', 'emrflow:workflow-id': 'wf-create',
+      'emrflow:run-id': 'run-wf-create', 'emrflow:pipeline': 'songs-etl',
+    });
+  });
+
+  it('adding the same step twice gives one command-runner step', async () => {
+    const { p, clusterId, stepId } = await clusterWithStep('wf-step');
+    const again = await p.addStep({ clusterId, stepName: 'songs-etl:wf-step', scriptUri: 's3://emrflow-code/code/x/etl.py', args: [] });
+    expect(again).toEqual({ clusterId, stepId, reused: true });
+    const { Steps } = await emr.send(new ListStepsCommand({ ClusterId: clusterId }));
+    expect(Steps).toHaveLength(1);
+    expect(Steps![0]!.ActionOnFailure).toBe('CONTINUE');
+    expect(Steps![0]!.Config).toMatchObject({
+      Jar: 'command-runner.jar',
+      Args: ['spark-submit', '--deploy-mode', 'cluster', 's3://emrflow-code/code/x/etl.py', '--mode', 'full'],
+    });
+  });
+
+  it('terminating twice succeeds; a protected cluster is reported, not forced', async () => {
+    const p = provider();
+    const { clusterId } = await p.createCluster(run('wf-term'));
+    expect(await p.terminateCluster(clusterId)).toMatchObject({ clusterId, action: 'terminated' });
+    expect(await p.terminateCluster(clusterId)).toMatchObject({ clusterId, action: 'already-gone' });
+    expect(await p.terminateCluster('j-DOESNOTEXIST')).toMatchObject({ action: 'already-gone' });
+    const { clusterId: kept } = await p.createCluster(run('wf-protected'));
+    await emr.send(new SetTerminationProtectionCommand({ JobFlowIds: [kept], TerminationProtected: true }));
+    expect(await p.terminateCluster(kept)).toMatchObject({ action: 'protected' });
+    expect((await p.describeCluster(kept)).ended).toBe(false);
+  });
+
+  it('lists only managed clusters, reading every page', async () => {
+    const p = provider();
+    const before = (await p.listClusters({})).length;
+    for (let i = 0; i < 55; i += 1) await p.createCluster(run(`wf-many-${i}`));
+    for (const Name of ['emrflow-impostor', 'someone-elses']) {
+      await emr.send(new RunJobFlowCommand({
+        Name, ReleaseLabel: 'emr-7.13.0', ServiceRole: 'r', JobFlowRole: 'r',
+        Instances: { MasterInstanceType: 'm5.xlarge', InstanceCount: 1, KeepJobFlowAliveWhenNoSteps: true },
+      }));
+    }
+    const firstPage = await emr.send(new ListClustersCommand({ ClusterStates: ['WAITING'] }));
+    expect(firstPage.Marker).toBeDefined(); // so this test does cross a page boundary
+    const listed = await p.listClusters({});
+    expect(listed).toHaveLength(before + 55);
+    expect(listed.every((c) => c.managed && c.name.startsWith('emrflow-wf-'))).toBe(true);
+    expect(listed.find((c) => c.ownerWorkflowId === 'wf-many-54')).toMatchObject({ state: 'WAITING', terminationProtected: false });
+  });
+
+  it('stages the job script once per content', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'emrflow-stage-'));
+    const script = join(dir, 'etl.py');
+    writeFileSync(script, 'print("etl")\n');
+    const p = provider();
+    s3Calls.length = 0;
+    const a = await p.stageJob(script);
+    const b = await p.stageJob(script);
+    expect(b).toEqual(a);
+    expect(a.scriptUri).toBe(`s3://emrflow-code/code/${a.contentHash}/etl.py`);
+    expect(s3Calls.filter((c) => c === 'PutObjectCommand')).toHaveLength(1);
+    expect(s3Calls.filter((c) => c === 'HeadObjectCommand')).toHaveLength(2);
+  });
+
+  it('a step driven to FAILED fails the wait with the stderr tail from the log bucket', async () => {
+    const { p, clusterId, stepId } = await clusterWithStep('wf-fail');
+    const stderr = ['Traceback (most recent call last):', '  File "etl.py", line 9', 'ValueError: bad record in song_data'].join('\n');
+    await s3.send(new PutObjectCommand({ Bucket: 'emrflow-logs', Key: `logs/${clusterId}/steps/${stepId}/stderr.gz`, Body: gzipSync(stderr) }));
+    const waiting = mockEnv().run(waitForStep, p, { clusterId, stepId });
+    await moto.setStepState(clusterId, stepId, 'FAILED', 'Step failed with exitCode 1');
+    const f = await failureOf(waiting);
+    expect(f.type).toBe('SparkStepFailed');
+    expect(f.details?.[0]).toMatchObject({ clusterId, stepId, reason: 'Step failed with exitCode 1', stderrTail: stderr });
+  });
+
+  it('a step whose logs never arrive still fails, saying so', async () => {
+    const { p, clusterId, stepId } = await clusterWithStep('wf-nologs');
+    await moto.setStepState(clusterId, stepId, 'FAILED');
+    const f = await failureOf(mockEnv().run(waitForStep, p, { clusterId, stepId }));
+    expect((f.details?.[0] as { stderrTail: string }).stderrTail).toMatch(/no stderr arrived at s3:\/\/emrflow-logs\/logs\/.*stderr\.gz after 2 tries/);
+  });
+
+  it('a cluster terminated under a running step fails the wait with ClusterTerminated', async () => {
+    const { p, clusterId, stepId } = await clusterWithStep('wf-lost');
+    const waiting = mockEnv().run(waitForStep, p, { clusterId, stepId });
+    await new Promise((r) => setTimeout(r, 200));
+    await moto.setClusterState(clusterId, 'TERMINATED_WITH_ERRORS', 'The master node was lost');
+    const f = await failureOf(waiting);
+    expect(f.type).toBe('ClusterTerminated');
+    expect(f.message).toContain('The master node was lost');
+  });
+
+  it('a completed step completes the wait', async () => {
+    const { p, clusterId, stepId } = await clusterWithStep('wf-ok');
+    await moto.setStepState(clusterId, stepId, 'COMPLETED');
+    expect(await mockEnv().run(waitForStep, p, { clusterId, stepId })).toMatchObject({ stepId, state: 'COMPLETED' });
+  });
+});

@@ -1,0 +1,56 @@
+// A moto server (AWS API emulator) for one test file, plus its control endpoint that moves EMR
+// steps and clusters between states (moto never runs a step by itself; see moto_server.py).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { venvBin } from '../../infra/paths';
+
+export interface Moto {
+  endpoint: string;
+  setStepState(clusterId: string, stepId: string, state: string, reason?: string): Promise<void>;
+  setClusterState(clusterId: string, state: string, reason?: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startMoto(timeoutMs = 30_000): Promise<Moto> {
+  const [port, control] = [await freePort(), await freePort()];
+  const child: ChildProcess = spawn(venvBin('python'), [join(import.meta.dirname, 'moto_server.py'), String(port), String(control)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`moto did not start in ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+    child.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) { clearTimeout(timer); resolve(); }
+    });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`moto exited with ${code}: ${stderr}`)); });
+  });
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`http://127.0.0.1:${control}${path}`, {
+      method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) throw new Error(`moto control ${path}: ${res.status} ${await res.text()}`);
+  };
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    setStepState: (clusterId, stepId, state, reason) => post('/emr/step', { clusterId, stepId, state, reason }),
+    setClusterState: (clusterId, state, reason) => post('/emr/cluster', { clusterId, state, reason }),
+    stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
