@@ -1,0 +1,45 @@
+// createActivities as a worker builds it: provider choice, settings, job arguments, and the
+// owner statuses the sweeper asks Temporal for (against the run-wide dev server).
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createActivities, createProvider, jobArgs } from '../../activities';
+import { connectForTest, testConfig } from '../support/temporal';
+
+describe('createActivities', () => {
+  it('picks the provider [cluster] names and exposes the non-secret settings', async () => {
+    const config = testConfig({ EMRFLOW_QUALITY_MAX_REJECTED_SHARE: '0.1' });
+    expect(createProvider(config).kind).toBe('local');
+    expect(await createActivities(config).pipelineSettings()).toEqual({
+      provider: 'local', outputUri: config.datalake.output_data, maxRejectedShare: 0.1,
+    });
+    const emr = testConfig({
+      EMRFLOW_CLUSTER_PROVIDER: 'emr', EMRFLOW_S3_CODE_URI: 's3://bkt/code', EMRFLOW_S3_LOG_URI: 's3://bkt/logs',
+      EMRFLOW_DATALAKE_INPUT_DATA: 's3://bkt/in', EMRFLOW_DATALAKE_OUTPUT_DATA: 's3://bkt/out',
+    });
+    expect(createProvider(emr).kind).toBe('emr');
+  });
+
+  it('passes the run date only to daily runs, and always the report id', () => {
+    const config = testConfig({ EMRFLOW_DATALAKE_INPUT_DATA: '/in', EMRFLOW_DATALAKE_OUTPUT_DATA: '/out' });
+    expect(jobArgs(config, { mode: 'daily', runDate: '2018-11-15', reportId: 'r1' }))
+      .toEqual(['--input', '/in', '--output', '/out', '--mode', 'daily', '--run-date', '2018-11-15', '--run-id', 'r1']);
+    expect(jobArgs(config, { mode: 'full', runDate: '2018-11-15', reportId: 'r2' }))
+      .toEqual(['--input', '/in', '--output', '/out', '--mode', 'full', '--run-id', 'r2']);
+  });
+
+  it('reports each owner workflow status, UNKNOWN when Temporal has none', async () => {
+    const { client, close } = await connectForTest();
+    try {
+      const config = testConfig();
+      const id = `owner-${randomUUID()}`;
+      const handle = await client.workflow.start('noSuchWorkflowType', { taskQueue: config.temporal.task_queue, workflowId: id });
+      const a = createActivities(config, { client });
+      expect(await a.ownerStatuses([id, 'never-ran'])).toEqual({ [id]: 'RUNNING', 'never-ran': 'UNKNOWN' });
+      await handle.terminate('test done');
+      // Without an injected client, outside an activity context: a client from [temporal].
+      expect(await createActivities(config).ownerStatuses([id])).toEqual({ [id]: 'TERMINATED' });
+    } finally {
+      await close();
+    }
+  });
+});
