@@ -93,10 +93,13 @@ async function waitForStepOrExplain(step: StepRef, status: SongsEtlStatus) {
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
     if (!(cause instanceof ApplicationFailure) || cause.type !== 'SparkStepFailed') throw err;
     status.stepState = 'FAILED';
-    const stderrTail = stderrTailIn(cause) ?? await fetchTail(step);
+    const carried = stderrTailIn(cause);
+    const stderrTail = carried ?? await fetchTail(step);
     throw ApplicationFailure.create({
       type: 'SparkStepFailed',
-      message: `Spark step ${step.stepId} failed: ${cause.message}\n--- driver stderr (tail) ---\n${stderrTail}`,
+      // The provider's message already ends with the tail when it carried one: say it once.
+      message: carried !== undefined ? cause.message
+        : `Spark step ${step.stepId} failed: ${cause.message}\n--- driver stderr (tail) ---\n${stderrTail}`,
       nonRetryable: true,
       details: [{ clusterId: step.clusterId, stepId: step.stepId, reason: cause.message, stderrTail }],
     });

@@ -38,6 +38,8 @@ export function sparkEnvironment(venvPython: string, base: NodeJS.ProcessEnv = p
     PATH: `${dirname(venvPython)}${delimiter}${base.PATH ?? ''}`,
     PYSPARK_PYTHON: venvPython,
     PYSPARK_DRIVER_PYTHON: venvPython,
+    // The local "cluster" serves nothing to the network: Spark's driver and UI stay on loopback.
+    SPARK_LOCAL_IP: base.SPARK_LOCAL_IP ?? '127.0.0.1',
   };
 }
 
@@ -182,8 +184,10 @@ export class LocalProvider implements ClusterProvider {
     const stderr = (await readTextIfExists(join(dir, 'stderr.log'))) ?? '';
     // spark-submit merges the Python driver's stderr into its own stdout: the traceback is there.
     const stdout = (await readTextIfExists(join(dir, 'stdout.log'))) ?? '';
+    // From the last traceback on, or else the job's own one-line error ("etl.py: error: …").
     const at = stdout.lastIndexOf('Traceback (most recent call last)');
-    const traceback = at >= 0 ? stdout.slice(at).trim() : '';
+    const errorLines = stdout.split('\n').filter((l) => /^\S+: error: /.test(l));
+    const traceback = at >= 0 ? stdout.slice(at).trim() : errorLines.slice(-3).join('\n');
     if (stderr.trim() === '' && traceback === '')
       return { found: false, stderrTail: `step ${stepId} on ${clusterId} wrote no stderr` };
     const tail = tailLines([stderr.trim(), traceback].filter(Boolean).join('\n'));
