@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities';
 import { emrClient, s3Client } from '../../activities/aws-clients';
 import { EmrProvider } from '../../activities/providers/emr/emr-provider';
 import { waitForStep } from '../../activities/wait-for-step';
@@ -179,5 +180,13 @@ describe('EMR provider (moto)', () => {
     const { p, clusterId, stepId } = await clusterWithStep('wf-ok');
     await moto.setStepState(clusterId, stepId, 'COMPLETED');
     expect(await mockEnv().run(waitForStep, p, { clusterId, stepId })).toMatchObject({ stepId, state: 'COMPLETED' });
+  });
+
+  it('reads the run report from the S3 output location', async () => {
+    const report = { run_id: 'r-s3', mode: 'full', rows: { songplays: 7 } };
+    await s3.send(new PutObjectCommand({ Bucket: 'emrflow-lake', Key: 'out/_reports/r-s3.json', Body: JSON.stringify(report) }));
+    const a = createActivities(config, { provider: provider() });
+    expect(await a.readRunReport('r-s3')).toEqual(report);
+    await expect(a.readRunReport('r-missing')).rejects.toThrow(/run report s3:\/\/emrflow-lake\/out\/_reports\/r-missing\.json could not be read/);
   });
 });
