@@ -15,6 +15,9 @@ export interface WaitProgress {
   elapsedSeconds: number;
 }
 
+/** The longest stretch without a heartbeat while waiting between polls. */
+export const HEARTBEAT_EVERY_MS = 15_000;
+
 /** Poll interval ± 20 %, so many waiting runs do not poll in lockstep. */
 export function jittered(seconds: number, random = Math.random): number {
   return Math.round(seconds * 1000 * (0.8 + 0.4 * random()));
@@ -52,7 +55,14 @@ export async function waitForStep(
           if (cluster.ended) throw clusterTerminated(clusterId, stepId, cluster.reason ?? cluster.state);
         }
       }
-      await ctx.sleep(jittered(provider.pollSeconds));
+      // Long poll intervals still heartbeat often enough for the workflow's heartbeat timeout.
+      let remaining = jittered(provider.pollSeconds);
+      while (remaining > 0) {
+        const slice = Math.min(remaining, HEARTBEAT_EVERY_MS);
+        await ctx.sleep(slice);
+        remaining -= slice;
+        if (remaining > 0) ctx.heartbeat({ clusterId, stepId, state: status.state, elapsedSeconds: Math.round((Date.now() - startedMs) / 1000) } satisfies WaitProgress);
+      }
     }
   } catch (e) {
     if (e instanceof CancelledFailure || ctx.cancellationSignal.aborted) {

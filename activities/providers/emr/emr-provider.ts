@@ -235,7 +235,7 @@ export class EmrProvider implements ClusterProvider {
       } catch (e) {
         if (!isNotFound(e)) throw e;
       }
-      if (i < attempts) await new Promise((r) => setTimeout(r, this.options.logRetryMs ?? 10_000));
+      if (i < attempts) await new Promise((r) => setTimeout(r, this.options.logRetryMs ?? 5_000));
     }
     return {
       found: false,
