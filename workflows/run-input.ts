@@ -29,7 +29,9 @@ export function resolveRun(input: unknown, clock: { scheduledAt?: Date; startedA
   if (input !== undefined && input !== null && (typeof input !== 'object' || Array.isArray(input))) {
     throw invalid(`songsEtl input must be an object like {"runDate": "2018-11-01", "mode": "daily"}, got ${JSON.stringify(input)}`);
   }
-  const { runDate, mode } = (input ?? {}) as SongsEtlInput;
+  // null reads as "not given": the web UI's JSON editor produces it easily.
+  const runDate = (input as SongsEtlInput | null)?.runDate ?? undefined;
+  const mode = (input as SongsEtlInput | null)?.mode ?? undefined;
   if (runDate !== undefined && (typeof runDate !== 'string' || !isRealDate(runDate))) {
     throw invalid(`songsEtl input.runDate must be a real date as YYYY-MM-DD, got ${JSON.stringify(runDate)}`);
   }

@@ -18,6 +18,8 @@ export interface FakeOptions {
   failures?: Partial<Record<Name, FailureScript>>;
   /** Thrown after the call took effect: the response was lost (timeout, connection reset). */
   lostResponses?: Partial<Record<Name, FailureScript>>;
+  /** Milliseconds a call takes before it takes effect (heartbeating, but not cancellable). */
+  delays?: Partial<Record<Name, number>>;
   /** How the step ends; default COMPLETED. */
   step?: { fails: string; stderrTail?: string; tailInDetails?: boolean };
   /** Keep waitForStep waiting until release() is called. */
@@ -60,6 +62,8 @@ export function fakeActivities(o: FakeOptions = {}) {
     calls.push({ name, args, attempt });
     const before = o.failures?.[name]?.(attempt);
     if (before) throw before;
+    const delay = o.delays?.[name];
+    if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
     const result = await effect();
     const after = o.lostResponses?.[name]?.(attempt);
     if (after) throw after;

@@ -182,3 +182,17 @@ describe('songsEtl', () => {
     });
   });
 });
+
+test('a run cancelled while its cluster is being created still terminates that cluster', async () => {
+  const fake = fakeActivities({ delays: { createCluster: 1000 } });
+  const err = await withWorker(conn, fake.activities, async (taskQueue) => {
+    const handle = await conn.client.workflow.start('songsEtl', { taskQueue, workflowId: uniqueId('songs-etl-cancel-create'), args: [{ runDate: '2018-11-15' }] });
+    while (!fake.names().includes('createCluster')) await new Promise((r) => setTimeout(r, 20));
+    await handle.cancel();
+    return handle.result().then(() => undefined, (e: unknown) => e);
+  });
+  expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+  expect(fake.names()).toEqual(['pipelineSettings', 'stageJob', 'createCluster', 'terminateCluster']);
+  expect(fake.clusters.size).toBe(1);
+  expect(fake.live()).toEqual([]);
+});
