@@ -1,9 +1,9 @@
 // Every side effect emrflow performs, built once per worker from the validated config.
 // Workflows import only the type of this object (see workflows/activities-proxy.ts).
 import { Context } from '@temporalio/activity';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { temporalClient as temporalClientFromConfig } from '../infra/worker/connect';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { readFileSync } from 'node:fs';
 import type { EmrflowConfig } from '../infra/config';
 import { etlScript, sparkSubmit, venvBin } from '../infra/paths';
 import type { EmrflowActivities, StepSubmission } from '../workflows/shared';
@@ -57,7 +57,7 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
     try {
       return Context.current().client;
     } catch {
-      fallbackClient ??= connectTemporal(config);
+      fallbackClient ??= temporalClientFromConfig(config);
       return fallbackClient;
     }
   };
@@ -97,20 +97,6 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
       return out;
     },
   } satisfies EmrflowActivities;
-}
-
-async function connectTemporal(config: EmrflowConfig): Promise<Client> {
-  const t = config.temporal;
-  const tls = t.tls_cert_path && t.tls_key_path
-    ? { clientCertPair: { crt: readFileSync(t.tls_cert_path), key: readFileSync(t.tls_key_path) } }
-    : t.tls || undefined;
-  const connection = await Connection.connect({
-    address: t.address,
-    ...(tls ? { tls } : {}),
-    ...(t.api_key ? { apiKey: t.api_key } : {}),
-    connectTimeout: 10_000,
-  });
-  return new Client({ connection, namespace: t.namespace });
 }
 
 export type Activities = ReturnType<typeof createActivities>;
