@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { temporalClient } from '../../worker/connect';
-import { PIPELINE } from '../../../workflows/shared';
+import { songsEtlWorkflowId, type SongsEtlSummary } from '../../../workflows/shared';
+import { formatSummary } from '../format-summary';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { action, configFrom, say, type GlobalOptions } from '../context';
 import { failureText, follow, runUrl } from '../follow-run';
@@ -27,11 +29,17 @@ export function runCommand(program: Command): void {
       const mode = opts.mode === undefined ? undefined : parseMode(opts.mode);
       const config = configFrom(program.opts<GlobalOptions>());
       const client = await temporalClient(config);
-      const id = `${PIPELINE}-${runDate ?? new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
+      // One workflow id per run date: two people starting the same date get one run, not two
+      // writers on the same partitions. Without --date the run date is today's (UTC).
+      const id = songsEtlWorkflowId(runDate ?? new Date().toISOString().slice(0, 10));
       const handle = await client.workflow.start('songsEtl', {
         taskQueue: config.temporal.task_queue,
         workflowId: id,
         args: [{ ...(runDate && { runDate }), ...(mode && { mode }) }],
+      }).catch((e: unknown) => {
+        if (e instanceof WorkflowExecutionAlreadyStartedError)
+          throw new Error(`a run with workflow id ${id} is already running: ${runUrl(config, id, '')}`);
+        throw e;
       });
       const url = runUrl(config, id, handle.firstExecutionRunId);
       const out: Record<string, unknown> = { workflowId: id, runId: handle.firstExecutionRunId, url };
@@ -49,7 +57,7 @@ export function runCommand(program: Command): void {
         out.failure = failureText(e);
       }
       if (opts.json) process.stdout.write(`${JSON.stringify(out)}\n`);
-      else if (out.status === 'COMPLETED') process.stdout.write(`${JSON.stringify(out.result, null, 2)}\n`);
+      else if (out.status === 'COMPLETED') process.stdout.write(`${formatSummary(out.result as SongsEtlSummary)}\n`);
       else say(`run ${String(out.status).toLowerCase()}: ${String(out.failure)}`);
       return out.status === 'COMPLETED' ? EXIT_OK : EXIT_FAILED;
     }));

@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import type { EmrflowConfig } from '../../config';
 import { ensureSampleData } from '../../demo/sample-data';
 import { temporalClient } from '../../worker/connect';
+import type { SongsEtlSummary } from '../../../workflows/shared';
+import { formatSummary } from '../format-summary';
 import { action, configFrom, type GlobalOptions } from '../context';
 import { failureText, follow, runUrl } from '../follow-run';
 import { runDev } from './dev';
@@ -22,8 +24,8 @@ async function demoRun(config: EmrflowConfig, log: (line: string) => void): Prom
   log(`songs ETL started in full mode on the sample data: ${url}`);
   await follow(client, workflowId, false);
   try {
-    const summary = await handle.result();
-    log(`run completed. Summary (also on the run's page in the web UI):\n${JSON.stringify(summary, null, 2)}`);
+    const summary = (await handle.result()) as SongsEtlSummary;
+    log(`run completed (full summary on the run's page in the web UI):\n${formatSummary(summary)}`);
     log(`output tables: ${config.datalake.output_data}/{songplays,users,songs,artists,time}`);
     log(`query them: .venv/bin/python -c "import duckdb; print(duckdb.sql(\\"select * from '${config.datalake.output_data}/songplays/**/*.parquet' limit 5\\"))"`);
   } catch (e) {
