@@ -95,11 +95,12 @@ async function waitForStepOrExplain(step: StepRef, status: SongsEtlStatus) {
     status.stepState = 'FAILED';
     const carried = stderrTailIn(cause);
     const stderrTail = carried ?? await fetchTail(step);
+    // Name the step and give the tail once, whether or not the provider's message already does.
+    const head = cause.message.startsWith(`Spark step ${step.stepId} failed`) ? cause.message
+      : `Spark step ${step.stepId} failed: ${cause.message}`;
     throw ApplicationFailure.create({
       type: 'SparkStepFailed',
-      // The provider's message already ends with the tail when it carried one: say it once.
-      message: carried !== undefined ? cause.message
-        : `Spark step ${step.stepId} failed: ${cause.message}\n--- driver stderr (tail) ---\n${stderrTail}`,
+      message: cause.message.includes(stderrTail) ? head : `${head}\n--- driver stderr (tail) ---\n${stderrTail}`,
       nonRetryable: true,
       details: [{ clusterId: step.clusterId, stepId: step.stepId, reason: cause.message, stderrTail }],
     });
