@@ -11,7 +11,7 @@ import { EXIT_USAGE } from './exit-codes';
 
 const program = new Command('emrflow')
   .description('Airflow-like orchestration of Spark jobs on AWS EMR, built on Temporal')
-  .option('--config <path>', 'configuration file (env EMRFLOW_CONFIG)', process.env.EMRFLOW_CONFIG)
+  .option('--config <path>', 'configuration file (default ./dl.cfg; env EMRFLOW_CONFIG)')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride();
 

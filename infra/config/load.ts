@@ -68,7 +68,8 @@ function resolveLocal(value: string | undefined, baseDir: string): string | unde
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const explicit = options.path ?? env.EMRFLOW_CONFIG;
+  // An empty EMRFLOW_CONFIG means unset, as shells and CI systems often export it that way.
+  const explicit = options.path || env.EMRFLOW_CONFIG || undefined;
   const file = resolve(cwd, explicit ?? DEFAULT_CONFIG_FILE);
   const found = existsSync(file);
   if (explicit && !found) throw new ConfigError(`${explicit}: configuration file not found`);

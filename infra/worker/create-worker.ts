@@ -20,5 +20,8 @@ export function createWorker(o: WorkerOptions): Promise<Worker> {
     taskQueue: o.taskQueue ?? o.config.temporal.task_queue,
     workflowsPath: o.workflowsPath ?? workflowsEntry,
     activities: o.activities ?? createActivities(o.config),
+    // Heartbeats reach the server within seconds, so a cancel from the web UI reaches a
+    // waiting step quickly instead of after most of the heartbeat timeout.
+    maxHeartbeatThrottleInterval: '5s',
   });
 }

@@ -1,0 +1,76 @@
+// `emrflow run --wait --json` as scripts use it: stable JSON and exit codes, against the real
+// dev server with a worker running the real workflows on fake activities.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { repoRoot } from '../../infra/paths';
+import { createWorker } from '../../infra/worker/create-worker';
+import { fakeActivities, STDERR_TAIL } from '../support/fake-activities';
+import { connectForTest, temporalAddress, testConfig } from '../support/temporal';
+
+let conn: Awaited<ReturnType<typeof connectForTest>>;
+beforeAll(async () => {
+  conn = await connectForTest();
+});
+afterAll(async () => conn.close());
+
+function emrflow(args: string[], taskQueue: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(repoRoot, 'infra/bin/emrflow.mjs'), ...args], {
+      cwd: mkdtempSync(join(tmpdir(), 'emrflow-cli-run-')),
+      env: { ...process.env, EMRFLOW_CONFIG: '', EMRFLOW_TEMPORAL_ADDRESS: temporalAddress(), EMRFLOW_TEMPORAL_TASK_QUEUE: taskQueue },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('run --wait --json: exit 0 and one JSON object with the summary', async () => {
+  const config = testConfig();
+  const fake = fakeActivities();
+  const worker = await createWorker({ connection: conn.native, config, activities: fake.activities });
+  const r = await worker.runUntil(emrflow(['run', '--date', '2018-11-15', '--wait', '--json'], config.temporal.task_queue));
+  expect(r.code, r.stderr).toBe(0);
+  const out = JSON.parse(r.stdout) as Record<string, unknown>;
+  expect(Object.keys(out).sort()).toEqual(['result', 'runId', 'status', 'url', 'workflowId']);
+  expect(out.workflowId).toBe('songs-etl-2018-11-15');
+  expect(out.status).toBe('COMPLETED');
+  expect(out.url).toMatch(/^http:\/\/127\.0\.0\.1:8233\/namespaces\/default\/workflows\/songs-etl-2018-11-15\//);
+  expect(out.result).toMatchObject({ runDate: '2018-11-15', mode: 'daily', clusterId: 'j-FAKE1' });
+
+});
+
+test('run --wait: a failed step exits 1 with the failure and the stderr tail', async () => {
+  const config = testConfig();
+  const fake = fakeActivities({ step: { fails: 'Step failed with exitCode 1', stderrTail: STDERR_TAIL } });
+  const worker = await createWorker({ connection: conn.native, config, activities: fake.activities });
+  const r = await worker.runUntil(emrflow(['run', '--date', '2018-11-16', '--wait', '--json'], config.temporal.task_queue));
+  expect(r.code).toBe(1);
+  const out = JSON.parse(r.stdout) as Record<string, string>;
+  expect(out.status).toBe('FAILED');
+  expect(out.failure).toContain('stage waitForStep');
+  expect(out.failure).toContain('AnalysisException: [UNRESOLVED_COLUMN] ts');
+  expect(fake.names()).toContain('terminateCluster');
+});
+
+test('run for a date that is already running: one line, exit 1, one run', async () => {
+  const config = testConfig();
+  const fake = fakeActivities({ holdStep: true });
+  const worker = await createWorker({ connection: conn.native, config, activities: fake.activities });
+  await worker.runUntil(async () => {
+    const first = await emrflow(['run', '--date', '2018-11-17', '--json'], config.temporal.task_queue);
+    expect(first.code, first.stderr).toBe(0);
+    await fake.waiting;
+    const second = await emrflow(['run', '--date', '2018-11-17'], config.temporal.task_queue);
+    expect(second.code).toBe(1);
+    expect(second.stderr.trim().split('\n').at(-1)).toMatch(/^emrflow: a run with workflow id songs-etl-2018-11-17 is already running: http/);
+    fake.release();
+    await conn.client.workflow.getHandle('songs-etl-2018-11-17').result();
+  });
+  expect(fake.names().filter((n) => n === 'createCluster')).toHaveLength(1);
+});
