@@ -113,7 +113,9 @@ LOG_SCHEMA = StructType(
 )
 
 # Only these log columns are used downstream; selecting them early lets the
-# JSON reader skip converting the rest and keeps the cached events narrow.
+# JSON reader skip converting the rest and keeps the cached events narrow. The
+# reader type-checks only the columns it converts, so a bad `status` is not a
+# reject while a bad `ts` is: exactly the fields the tables depend on.
 LOG_COLUMNS = [
     "artist", "firstName", "gender", "itemInSession", "lastName", "length",
     "level", "location", "page", "sessionId", "song", "ts", "userAgent", "userId",
