@@ -18,8 +18,9 @@ Outputs under --output:
   songplays/ time/ (year, month)   users/   songs/ (year, artist_id)   artists/
   _rejects/<run-id>/   rejected records as JSON lines (source, reason, file, record)
   _reports/<run-id>.json   the run report, also printed as the LAST stdout line
-  users/_latest/   hidden state (latest event key per user) that lets daily runs
-                   and backfills keep "latest event wins" without extra columns
+  _state/users_latest/   state (latest event key per user) that lets daily runs and
+                   backfills keep "latest event wins"; kept outside users/ so that a
+                   reader globbing users/**/*.parquet (DuckDB, Athena) sees only the table
 
 Exit codes: 0 success; 1 unexpected failure (Spark error); 2 bad arguments
 (bad date, unknown mode, daily without --run-date, missing input dir);
@@ -54,6 +55,8 @@ from pyspark.sql.types import (
     StructType,
 )
 
+# Where daily runs keep the latest event key per user (outside users/, see the docstring).
+USERS_STATE = "_state/users_latest"
 PROG = "etl.py"
 EXIT_USAGE = 2
 EXIT_NO_INPUT = 3
@@ -602,8 +605,8 @@ def run(spark: SparkSession, args: argparse.Namespace, run_id: str, started_at: 
 
     latest = users_latest(events_ok)
     if daily and fs.exists(out + "/users"):
-        if fs.exists(out + "/users/_latest"):
-            previous = spark.read.parquet(out + "/users/_latest")
+        if fs.exists(out + "/" + USERS_STATE):
+            previous = spark.read.parquet(out + "/" + USERS_STATE)
         else:
             previous = users_from_table(spark.read.parquet(out + "/users"))
         latest = merge_users_latest(previous, latest)
@@ -624,7 +627,7 @@ def run(spark: SparkSession, args: argparse.Namespace, run_id: str, started_at: 
         write_partitioned(songplays, stage.path("songplays"), ["year", "month"])
         write_partitioned(time_df, stage.path("time"), ["year", "month"])
         write_single(users_table(latest), stage.path("users"))
-        write_single(latest, stage.path("users/_latest"))
+        write_single(latest, stage.path(USERS_STATE))
         if songs_df is not None:
             write_partitioned(songs_df, stage.path("songs"), ["year", "artist_id"])
         if artists_df is not None:
@@ -662,6 +665,7 @@ def run(spark: SparkSession, args: argparse.Namespace, run_id: str, started_at: 
         else:
             stage.publish("songplays", "songplays")
             stage.publish("time", "time")
+        stage.publish(USERS_STATE, USERS_STATE)
         stage.publish("users", "users")
         for table, df in (("songs", songs_df), ("artists", artists_df)):
             if df is not None:

@@ -16,7 +16,7 @@ export interface LocalPipeline {
   worker: Worker;
 }
 
-export async function localPipeline(connection: NativeConnection): Promise<LocalPipeline> {
+export async function localPipeline(connection: NativeConnection, overrides: Record<string, string> = {}): Promise<LocalPipeline> {
   const dir = mkdtempSync(join(tmpdir(), 'emrflow-e2e-'));
   writeTinyDataset(join(dir, 'input'));
   const config = testConfig({
@@ -25,6 +25,7 @@ export async function localPipeline(connection: NativeConnection): Promise<Local
     EMRFLOW_DATALAKE_OUTPUT_DATA: join(dir, 'lake'),
     EMRFLOW_LOCAL_STEP_POLL_SECONDS: '1',
     EMRFLOW_LOCAL_DRIVER_MEMORY: '1g',
+    ...overrides,
   });
   const worker = await createWorker({ connection, config });
   return { config, dir, worker };

@@ -1,0 +1,90 @@
+// The songs ETL end to end on this machine: the real workflow, the real local provider, real
+// spark-submit of spark-jobs/etl.py on a tiny dataset, Parquet read back with DuckDB.
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createProvider } from '../../activities';
+import type { SongsEtlSummary } from '../../workflows/shared';
+import { localPipeline } from '../support/local-pipeline';
+import { parquetCount } from '../support/parquet';
+import { connectForTest } from '../support/temporal';
+import { TINY_DATASET } from '../support/tiny-dataset';
+
+// Credentials configured for the whole file: they must never reach history or logs.
+const SECRETS = {
+  EMRFLOW_AWS_ACCESS_KEY_ID: 'AKIAEMRFLOWTESTSECRET1',
+  EMRFLOW_AWS_SECRET_ACCESS_KEY: 'emrflow-test-secret-access-key-do-not-leak',
+};
+const logLines: string[] = [];
+
+let conn: Awaited<ReturnType<typeof connectForTest>>;
+beforeAll(async () => {
+  // Capture everything the worker and its activities log in this process.
+  Runtime.install({ logger: new DefaultLogger('DEBUG', (e) => logLines.push(`${e.message} ${JSON.stringify(e.meta ?? {})}`)) });
+  conn = await connectForTest();
+});
+
+async function expectNoSecretsIn(workflowId: string): Promise<void> {
+  const history = JSON.stringify(await conn.client.workflow.getHandle(workflowId).fetchHistory());
+  const logs = logLines.join('\n');
+  expect(history.length).toBeGreaterThan(1000);
+  expect(logs).toContain(workflowId);
+  for (const secret of Object.values(SECRETS)) {
+    expect(history).not.toContain(secret);
+    expect(logs).not.toContain(secret);
+  }
+}
+afterAll(async () => conn.close());
+
+test('a full run writes the five tables, reports their counts and terminates its cluster', async () => {
+  const { config, worker } = await localPipeline(conn.native, SECRETS);
+  const workflowId = `e2e-full-${Date.now()}`;
+  const summary = await worker.runUntil(conn.client.workflow.execute('songsEtl', {
+    taskQueue: config.temporal.task_queue,
+    workflowId,
+    args: [{ mode: 'full' }],
+  })) as SongsEtlSummary;
+
+  expect(summary.mode).toBe('full');
+  expect(summary.provider).toBe('local');
+  expect(summary.rows).toEqual({
+    songplays: TINY_DATASET.nextSongPlays, users: TINY_DATASET.users, songs: 3, artists: 3, time: TINY_DATASET.nextSongPlays,
+  });
+  expect(summary.rejected.total).toBe(0);
+  expect(summary.clusterBilledSeconds).toBeGreaterThan(0);
+
+  const lake = config.datalake.output_data;
+  expect(readdirSync(join(lake, 'songplays'))).toContain('year=2018');
+  expect(readdirSync(join(lake, 'songplays', 'year=2018'))).toEqual(['month=11']);
+  expect(existsSync(join(lake, 'songs', 'year=1956', 'artist_id=AR1'))).toBe(true);
+  for (const table of ['songplays', 'users', 'songs', 'artists', 'time'] as const)
+    expect(parquetCount(`${lake}/${table}/**/*.parquet`), table).toBe(summary.rows[table]);
+
+  const clusters = await createProvider(config).listClusters({ all: true });
+  expect(clusters.map((c) => [c.clusterId, c.state])).toEqual([[summary.clusterId, 'TERMINATED']]);
+  await expectNoSecretsIn(workflowId);
+});
+
+test('a Spark job that fails fails the run with its stderr, and the cluster is still terminated', async () => {
+  // An input directory with no logs at all: the job refuses it with one clear line.
+  const empty = mkdtempSync(join(tmpdir(), 'emrflow-empty-input-'));
+  const { config, worker } = await localPipeline(conn.native, { ...SECRETS, EMRFLOW_DATALAKE_INPUT_DATA: empty });
+  const workflowId = `e2e-fail-${Date.now()}`;
+  const err = await worker.runUntil(conn.client.workflow.execute('songsEtl', {
+    taskQueue: config.temporal.task_queue,
+    workflowId,
+    args: [{ mode: 'full' }],
+  }).catch((e: unknown) => e));
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  const message = String((err as WorkflowFailedError).cause?.message);
+  expect(message).toMatch(/^stage waitForStep: Spark step s-\S+ (on \S+ )?failed/);
+  expect(message.match(/stderr \(tail\)/g)).toHaveLength(1);
+  expect(message).toMatch(/etl\.py: error: no song files \(\*\.json\) under \S+empty-input/);
+  const clusters = await createProvider(config).listClusters({ all: true });
+  expect(clusters.every((c) => c.state === 'TERMINATED')).toBe(true);
+  expect(clusters).toHaveLength(1);
+  await expectNoSecretsIn(workflowId);
+});
