@@ -1,26 +1,15 @@
 // A moto server (AWS API emulator) for one test file, plus its control endpoint that moves EMR
 // steps and clusters between states (moto never runs a step by itself; see moto_server.py).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { venvBin } from '../../infra/paths';
+import { freePort } from './free-port';
 
 export interface Moto {
   endpoint: string;
   setStepState(clusterId: string, stepId: string, state: string, reason?: string): Promise<void>;
   setClusterState(clusterId: string, state: string, reason?: string): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startMoto(timeoutMs = 30_000): Promise<Moto> {
