@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// Installs whatever a fresh clone is missing, and nothing more: node_modules (npm ci), the
-// Python virtualenv `.venv` (pyspark, pytest, the Temporal CLI, moto) and, with --browser,
-// Debian's Chromium for the UI tests. Each step is stamped with a hash of its inputs, so a
-// second run is a fast no-op and a changed lockfile or requirements file reinstalls.
+// Installs whatever a fresh clone is missing, and nothing more: node_modules (npm install), the
+// Python virtualenv `.venv` (pyspark, pytest, the Temporal CLI, moto), the JARs local Spark needs
+// (spark-jobs/local-spark.json, from Maven Central, SHA-1 checked) and, with --browser, Debian's
+// Chromium for the UI tests. Each step is stamped with a hash of its inputs, so a second run
+// is a fast no-op and a changed lockfile or requirements file reinstalls.
 //
 // Plain Node with no dependencies: it runs before node_modules exists.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -96,6 +97,42 @@ function ensureVenv() {
   writeFileSync(stamp, hash);
 }
 
+/** Maven coordinates group:artifact:version → the JAR's URL path and file name. */
+function mavenPath(coordinate) {
+  const [group, artifact, version] = coordinate.split(':');
+  const file = `${artifact}-${version}.jar`;
+  return { url: `${group.replaceAll('.', '/')}/${artifact}/${version}/${file}`, file };
+}
+
+const sha1Of = (bytes) => createHash('sha1').update(bytes).digest('hex');
+
+async function ensureSparkJars() {
+  const { jars } = JSON.parse(readFileSync(join(root, 'spark-jobs', 'local-spark.json'), 'utf8'));
+  const dir = join(root, '.venv', 'jars');
+  // A mirror of Maven Central (e.g. a company Nexus) can stand in for it.
+  const repo = (process.env.MAVEN_REPO_URL || 'https://repo1.maven.org/maven2').replace(/\/$/, '');
+  for (const jar of jars) {
+    const { url, file } = mavenPath(jar.maven);
+    const target = join(dir, file);
+    if (existsSync(target) && sha1Of(readFileSync(target)) === jar.sha1) continue;
+    say(`downloading ${jar.maven} from ${repo} …`);
+    let body;
+    try {
+      const res = await fetch(`${repo}/${url}`, { signal: AbortSignal.timeout(60_000) });
+      if (!res.ok) fail(`downloading ${jar.maven} from ${repo}/${url} failed: HTTP ${res.status}`);
+      body = Buffer.from(await res.arrayBuffer());
+    } catch (e) {
+      fail(`downloading ${jar.maven} from ${repo}/${url} failed: ${e.message} (set MAVEN_REPO_URL to a reachable mirror)`);
+    }
+    const sha1 = sha1Of(body);
+    if (sha1 !== jar.sha1) fail(`${jar.maven} from ${repo} has SHA-1 ${sha1}, expected ${jar.sha1}; not installing it`);
+    mkdirSync(dir, { recursive: true });
+    // Write then rename, so an interrupted download never leaves a truncated JAR behind.
+    writeFileSync(`${target}.part`, body);
+    renameSync(`${target}.part`, target);
+  }
+}
+
 function ensureBrowser() {
   if (existsSync('/usr/bin/chromium')) return;
   if (process.getuid?.() !== 0) fail('the browser tests need Chromium: run `sudo apt-get install -y chromium`');
@@ -106,4 +143,5 @@ function ensureBrowser() {
 checkToolchain();
 ensureNodeModules();
 ensureVenv();
+await ensureSparkJars();
 if (wantBrowser) ensureBrowser();

@@ -24,7 +24,8 @@ Outputs under --output:
 
 Exit codes: 0 success; 1 unexpected failure (Spark error); 2 bad arguments
 (bad date, unknown mode, daily without --run-date, missing input dir);
-3 input without song files or without log files for the run's scope.
+3 input without song files or without log files for the run's scope, or
+whose every song or log record is rejected (nothing is written then).
 Every non-zero exit ends with ONE stderr line starting with "etl.py: error:".
 
 Runs on Spark 3.5 / Python 3.9 (EMR 7.x) and Spark 4 (local pyspark), offline,
@@ -129,6 +130,10 @@ SONG_COLUMNS = [f.name for f in SONG_SCHEMA.fields if f.name != CORRUPT]
 # binary; the epsilon keeps the documented boundary inclusive.
 DURATION_TOLERANCE_S = 0.01 + 1e-9
 
+# The `ts` (epoch ms) range a timestamp can hold in every reader: 0001-01-01 .. 9999-12-31.
+TS_MIN_MS = -62135596800000
+TS_MAX_MS = 253402300799999
+
 
 def _corrupt_reason(raw):
     """Why Spark could not parse a line. The kept raw text holds the original
@@ -152,6 +157,9 @@ def classify_log_records(raw: DataFrame, run_month: Optional[Tuple[int, int]] = 
     reason = (
         F.when(F.col(CORRUPT).isNotNull(), _corrupt_reason(F.col(CORRUPT)))
         .when(F.col("ts").isNull(), F.lit("missing_ts"))
+        # Outside years 1..9999 timestamp_millis overflows, which with ANSI on
+        # would fail the whole job over one record (and no reader handles it).
+        .when((F.col("ts") < F.lit(TS_MIN_MS)) | (F.col("ts") > F.lit(TS_MAX_MS)), F.lit("ts_out_of_range"))
         .when(F.col("userId").isNull(), F.lit("missing_user_id"))
     )
     if run_month is not None:
@@ -172,8 +180,10 @@ def classify_song_records(raw: DataFrame) -> DataFrame:
     reason = (
         F.when(per_file > 1, F.lit("multiple_objects_in_file"))
         .when(F.col(CORRUPT).isNotNull(), _corrupt_reason(F.col(CORRUPT)))
-        .when(F.col("song_id").isNull(), F.lit("missing_song_id"))
-        .when(F.col("artist_id").isNull(), F.lit("missing_artist_id"))
+        # A blank id is missing too: as a partition value "" is written as the
+        # Hive default partition and reads back as null.
+        .when(F.coalesce(F.trim("song_id"), F.lit("")) == "", F.lit("missing_song_id"))
+        .when(F.coalesce(F.trim("artist_id"), F.lit("")) == "", F.lit("missing_artist_id"))
     )
     return raw.withColumn(REASON, reason)
 
@@ -571,6 +581,17 @@ def _count_records(classified: DataFrame, files: Sequence[str]) -> Tuple[int, Di
     return total, by_reason, sorted(f for f in files if f not in seen)
 
 
+def _require_usable(source: str, records: int, rejects: Dict[str, int], empty: Sequence[str],
+                    files: int, where: str) -> None:
+    """Input whose every record is rejected is broken input, not an empty day:
+    publishing from it would replace good tables with empty ones."""
+    if records > sum(rejects.values()):
+        return
+    reasons = dict(rejects, **({"empty_file": len(empty)} if empty else {}))
+    raise InputError("no usable %s records in %d files under %s (rejected: %s)" % (
+        source, files, where, ", ".join("%s=%d" % kv for kv in sorted(reasons.items()))))
+
+
 def run(spark: SparkSession, args: argparse.Namespace, run_id: str, started_at: dt.datetime) -> dict:
     clock0 = time.monotonic()
     fs = HadoopFs(spark)
@@ -601,6 +622,8 @@ def run(spark: SparkSession, args: argparse.Namespace, run_id: str, started_at: 
     song_records, song_rejects, song_empty = _count_records(songs_c, song_paths)
     log_records, log_rejects, log_empty = _count_records(events_c, log_paths)
     clock_read = time.monotonic()
+    _require_usable("song", song_records, song_rejects, song_empty, song_files, song_dir)
+    _require_usable("log", log_records, log_rejects, log_empty, log_files, log_dir)
 
     by_reason: Dict[str, int] = {}
     for reasons in (song_rejects, log_rejects):
@@ -784,9 +807,8 @@ def build_spark(app_name: str) -> SparkSession:
         # files for songs). EMR's S3-optimised committer ignores this.
         .config("spark.hadoop.mapreduce.fileoutputcommitter.algorithm.version", "2")
         .config("spark.hadoop.mapreduce.fileoutputcommitter.cleanup-failures.ignored", "true")
-        # Local runs only (file://): skip the .crc sidecar per written file,
-        # which doubles the file count of the thousands of song partitions.
-        .config("spark.hadoop.fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem")
+        # Which local file system Spark uses is the submitter's choice: the local
+        # provider passes a faster one (spark-jobs/local-spark.json); EMR uses S3.
         .getOrCreate()
     )
     conf = spark.sparkContext.getConf()

@@ -23,8 +23,15 @@ os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
 def spark():
     from pyspark.sql import SparkSession
 
+    from local_spark import local_spark_settings
+
+    # The same JARs and settings the local provider gives spark-submit (local-spark.json).
+    jars, conf = local_spark_settings()
+    builder = SparkSession.builder.config("spark.driver.extraClassPath", ":".join(jars))
+    for key, value in conf.items():
+        builder = builder.config(key, value)
     session = (
-        SparkSession.builder.master("local[2]")
+        builder.master("local[2]")
         .appName("emrflow-spark-jobs-tests")
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.default.parallelism", "2")
