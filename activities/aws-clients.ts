@@ -1,7 +1,9 @@
 // AWS SDK clients built from [aws]: region, optional profile or static keys, optional endpoint
 // (an emulator, with path-style S3). Every request has a connection and a response timeout.
 import { EMRClient } from '@aws-sdk/client-emr';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
 import type { EmrflowConfig } from '../infra/config';
 
 export const AWS_CALL_TIMEOUT_MS = 30_000;
@@ -24,3 +26,6 @@ function common(aws: EmrflowConfig['aws']) {
 
 export const emrClient = (aws: EmrflowConfig['aws']): EMRClient => new EMRClient(common(aws));
 export const s3Client = (aws: EmrflowConfig['aws']): S3Client => new S3Client({ ...common(aws), forcePathStyle: true });
+// IAM is a global service: the SDK sends it to iam.amazonaws.com whatever the region says.
+export const iamClient = (aws: EmrflowConfig['aws']): IAMClient => new IAMClient(common(aws));
+export const stsClient = (aws: EmrflowConfig['aws']): STSClient => new STSClient(common(aws));

@@ -5,9 +5,11 @@ import type { Client } from '@temporalio/client';
 import { temporalClient as temporalClientFromConfig } from '../infra/worker/connect';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { EmrflowConfig } from '../infra/config';
+import { localSparkArgs } from '../infra/local-spark';
 import { etlScript, sparkSubmit, venvBin } from '../infra/paths';
 import type { EmrflowActivities, StepSubmission } from '../workflows/shared';
-import { emrClient, s3Client } from './aws-clients';
+import { emrClient, iamClient, s3Client, stsClient } from './aws-clients';
+import { preflight } from './preflight';
 import { EmrProvider } from './providers/emr/emr-provider';
 import type { ClusterProvider } from './providers/cluster-provider';
 import { stepName } from './providers/cluster-provider';
@@ -31,7 +33,7 @@ export function createProvider(config: EmrflowConfig): ClusterProvider {
         stateDir: config.local.state_dir,
         pollSeconds: config.local.step_poll_seconds,
         extraTags: config.emr.extra_tags,
-        submitCommand: sparkSubmitCommand(sparkSubmit, config.local.spark_master, config.local.driver_memory),
+        submitCommand: sparkSubmitCommand(sparkSubmit, config.local.spark_master, config.local.driver_memory, localSparkArgs()),
         env: sparkEnvironment(venvBin('python')),
       });
     case 'emr':
@@ -63,6 +65,10 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
   };
 
   return {
+    preflight: () => preflight(config, {
+      sparkSubmit,
+      awsClients: () => ({ s3: getS3(), emr: emrClient(config.aws), iam: iamClient(config.aws), sts: stsClient(config.aws) }),
+    }),
     async pipelineSettings() {
       return {
         provider: config.cluster.provider,

@@ -123,6 +123,22 @@ export interface StepLogs {
   stderrTail: string;
 }
 
+/** One thing a run needs, checked before any cluster is paid for. */
+export interface PreflightCheck {
+  /** What was checked, e.g. "credentials" or "bucket s3://my-bucket". */
+  name: string;
+  ok: boolean;
+  /** What was found: whose credentials, why a bucket is unreachable, or why it could not be verified. */
+  detail: string;
+  /** One line saying how to fix a failed check. */
+  fix?: string;
+}
+
+export interface PreflightResult {
+  provider: 'local' | 'emr';
+  checks: PreflightCheck[];
+}
+
 /** Non-secret knobs the workflow needs from the worker's config. */
 export interface PipelineSettings {
   provider: 'local' | 'emr';
@@ -135,6 +151,8 @@ export interface PipelineSettings {
  * this type only, so they cannot tell the EMR provider from the local one.
  */
 export interface EmrflowActivities {
+  /** Checks what a run needs before any cluster is paid for; throws non-retryable PreflightFailed naming each failed check and its fix. */
+  preflight(): Promise<PreflightResult>;
   pipelineSettings(): Promise<PipelineSettings>;
   stageJob(): Promise<StagedJob>;
   createCluster(run: RunIdentity): Promise<ClusterRef>;
@@ -156,6 +174,7 @@ export function songsEtlWorkflowId(runDate: string): string {
 
 export type SongsEtlStage =
   | 'resolveInput'
+  | 'preflight'
   | 'pipelineSettings'
   | 'stageJob'
   | 'createCluster'

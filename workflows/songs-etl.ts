@@ -1,6 +1,6 @@
-// The songs ETL as the DAG it is: settings → stage job → create cluster → add step → wait →
+// The songs ETL as the DAG it is: preflight → settings → stage job → create cluster → add step → wait →
 // read report → data-quality gate, and the cluster is terminated whatever happened.
-import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import {
   CancellationScope, defineQuery, log, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
@@ -44,6 +44,8 @@ export async function songsEtl(input?: SongsEtlInput): Promise<SongsEtlSummary> 
   let summary: SongsEtlSummary;
   let cleanup: Cleanup | undefined;
   try {
+    // Before anything is paid for: a missing bucket or role fails the run here, with the fix.
+    await stage('preflight', () => api.preflight());
     const settings = await stage('pipelineSettings', () => api.pipelineSettings());
     const job = await stage('stageJob', () => api.stageJob());
     // Not cancellable: once asked for, the cluster's id must reach the finally below.
@@ -75,6 +77,8 @@ export async function songsEtl(input?: SongsEtlInput): Promise<SongsEtlSummary> 
   }
   // Reached only when the run succeeded: a failed run keeps its own failure, not cleanup's.
   if (cleanup?.error) throw cleanup.error;
+  // A cancel that arrived while the cluster was being terminated: the user asked for CANCELLED.
+  if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('cancelled during cleanup');
   return { ...summary, clusterBilledSeconds: billedSeconds(cluster, cleanup?.terminated) };
 }
 
@@ -96,7 +100,7 @@ async function waitForStepOrExplain(step: StepRef, status: SongsEtlStatus) {
     const carried = stderrTailIn(cause);
     const stderrTail = carried ?? await fetchTail(step);
     // Name the step and give the tail once, whether or not the provider's message already does.
-    const head = cause.message.startsWith(`Spark step ${step.stepId} failed`) ? cause.message
+    const head = cause.message.startsWith(`Spark step ${step.stepId} `) ? cause.message
       : `Spark step ${step.stepId} failed: ${cause.message}`;
     throw ApplicationFailure.create({
       type: 'SparkStepFailed',

@@ -16,6 +16,11 @@ export interface LoadOptions {
   path?: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /**
+   * false: accept settings the provider cannot run with (e.g. no [s3] code_uri for emr). For
+   * `emrflow aws check`, which reports each of them as a failed check with its fix.
+   */
+  providerChecks?: boolean;
 }
 
 export interface LoadedConfig {
@@ -116,11 +121,19 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   config.datalake.output_data = resolveLocal(config.datalake.output_data, baseDir)!;
   config.local.state_dir = resolveLocal(config.local.state_dir, baseDir)!;
 
-  checkCombinations(config, where);
+  checkCombinations(config, where, options.providerChecks ?? true);
   return { config, warnings: warningsFor(config, raw) };
 }
 
-function checkCombinations(c: EmrflowConfig, where: string): void {
+function checkCombinations(c: EmrflowConfig, where: string, providerChecks: boolean): void {
+  if (providerChecks) checkProviderSettings(c, where);
+  if (Boolean(c.aws.access_key_id) !== Boolean(c.aws.secret_access_key))
+    throw new ConfigError(`${where}: [aws] access_key_id and secret_access_key must be given together`);
+  if (Boolean(c.temporal.tls_cert_path) !== Boolean(c.temporal.tls_key_path))
+    throw new ConfigError(`${where}: [temporal] tls_cert_path and tls_key_path must be given together`);
+}
+
+function checkProviderSettings(c: EmrflowConfig, where: string): void {
   if (c.cluster.provider === 'emr') {
     if (!c.s3.code_uri) throw new ConfigError(`${where}: [s3] code_uri is required when [cluster] provider = emr (an s3:// URI where the job script is staged)`);
     if (!c.s3.log_uri) throw new ConfigError(`${where}: [s3] log_uri is required when [cluster] provider = emr (an s3:// URI for EMR logs)`);
@@ -134,10 +147,6 @@ function checkCombinations(c: EmrflowConfig, where: string): void {
         throw new ConfigError(`${where}: [datalake] ${key} must be a local path when [cluster] provider = local, got "${c.datalake[key]}"`);
     }
   }
-  if (Boolean(c.aws.access_key_id) !== Boolean(c.aws.secret_access_key))
-    throw new ConfigError(`${where}: [aws] access_key_id and secret_access_key must be given together`);
-  if (Boolean(c.temporal.tls_cert_path) !== Boolean(c.temporal.tls_key_path))
-    throw new ConfigError(`${where}: [temporal] tls_cert_path and tls_key_path must be given together`);
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1)$/;

@@ -1,6 +1,6 @@
 // The songs ETL end to end on this machine: the real workflow, the real local provider, real
 // spark-submit of spark-jobs/etl.py on a tiny dataset, Parquet read back with DuckDB.
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -10,14 +10,12 @@ import { createProvider } from '../../activities';
 import type { SongsEtlSummary } from '../../workflows/shared';
 import { localPipeline } from '../support/local-pipeline';
 import { parquetCount } from '../support/parquet';
+import { FAKE_SECRETS, historyText, leakedSecrets } from '../support/secrets-scan';
 import { connectForTest } from '../support/temporal';
 import { TINY_DATASET } from '../support/tiny-dataset';
 
 // Credentials configured for the whole file: they must never reach history or logs.
-const SECRETS = {
-  EMRFLOW_AWS_ACCESS_KEY_ID: 'AKIAEMRFLOWTESTSECRET1',
-  EMRFLOW_AWS_SECRET_ACCESS_KEY: 'emrflow-test-secret-access-key-do-not-leak',
-};
+const SECRETS = FAKE_SECRETS;
 const logLines: string[] = [];
 
 let conn: Awaited<ReturnType<typeof connectForTest>>;
@@ -28,14 +26,14 @@ beforeAll(async () => {
 });
 
 async function expectNoSecretsIn(workflowId: string): Promise<void> {
-  const history = JSON.stringify(await conn.client.workflow.getHandle(workflowId).fetchHistory());
+  const history = await historyText(conn.client, workflowId);
   const logs = logLines.join('\n');
   expect(history.length).toBeGreaterThan(1000);
+  // Text that only travels inside a payload (the preflight's result): proof the scan sees payloads.
+  expect(history.includes('has song_data/ and log_data/'), 'payloads are decoded').toBe(true);
   expect(logs).toContain(workflowId);
-  for (const secret of Object.values(SECRETS)) {
-    expect(history).not.toContain(secret);
-    expect(logs).not.toContain(secret);
-  }
+  expect(leakedSecrets(history, SECRETS)).toEqual([]);
+  expect(leakedSecrets(logs, SECRETS)).toEqual([]);
 }
 afterAll(async () => conn.close());
 
@@ -69,8 +67,9 @@ test('a full run writes the five tables, reports their counts and terminates its
 });
 
 test('a Spark job that fails fails the run with its stderr, and the cluster is still terminated', async () => {
-  // An input directory with no logs at all: the job refuses it with one clear line.
+  // The layout is there (so the preflight passes) but holds no files: the job refuses it with one clear line.
   const empty = mkdtempSync(join(tmpdir(), 'emrflow-empty-input-'));
+  for (const sub of ['song_data', 'log_data']) mkdirSync(join(empty, sub));
   const { config, worker } = await localPipeline(conn.native, { ...SECRETS, EMRFLOW_DATALAKE_INPUT_DATA: empty });
   const workflowId = `e2e-fail-${Date.now()}`;
   const err = await worker.runUntil(conn.client.workflow.execute('songsEtl', {

@@ -4,8 +4,9 @@
 // cancellation. Failures are scripted per activity and attempt.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { assertPreflight } from '../../activities/preflight';
 import type {
-  ClusterSummary, EmrflowActivities, PipelineSettings, RunReport, StepOutcome, StepRef,
+  ClusterSummary, EmrflowActivities, PipelineSettings, PreflightCheck, RunReport, StepOutcome, StepRef,
 } from '../../workflows/shared';
 
 type Name = keyof EmrflowActivities;
@@ -14,6 +15,8 @@ export type FailureScript = (attempt: number) => Error | undefined;
 
 export interface FakeOptions {
   settings?: Partial<PipelineSettings>;
+  /** What preflight finds; a failed check fails it with PreflightFailed, as the real one does. Default: all ok. */
+  preflight?: PreflightCheck[];
   /** Thrown before the call takes effect. */
   failures?: Partial<Record<Name, FailureScript>>;
   /** Thrown after the call took effect: the response was lost (timeout, connection reset). */
@@ -71,6 +74,10 @@ export function fakeActivities(o: FakeOptions = {}) {
   }
 
   const activities: EmrflowActivities = {
+    preflight: () => record('preflight', [], () => assertPreflight({
+      provider: o.settings?.provider ?? 'local',
+      checks: o.preflight ?? [{ name: 'fake', ok: true, detail: 'everything a run needs is there' }],
+    })),
     pipelineSettings: () => record('pipelineSettings', [], () => ({
       provider: 'local', outputUri: '/data/out', maxRejectedShare: 0.05, ...o.settings,
     })),

@@ -31,7 +31,7 @@ describe('songsEtl', () => {
       const summary = await handle.result() as SongsEtlSummary;
       return { summary, attrs: (await handle.describe()).typedSearchAttributes };
     });
-    expect(fake.names()).toEqual(['pipelineSettings', 'stageJob', 'createCluster', 'addStep', 'waitForStep', 'readRunReport', 'terminateCluster']);
+    expect(fake.names()).toEqual(['preflight', 'pipelineSettings', 'stageJob', 'createCluster', 'addStep', 'waitForStep', 'readRunReport', 'terminateCluster']);
     expect(fake.live()).toEqual([]);
     const create = fake.calls.find((c) => c.name === 'createCluster');
     expect(create?.args[0]).toMatchObject({ workflowId, pipeline: 'songs-etl' });
@@ -42,7 +42,7 @@ describe('songsEtl', () => {
       runDate: '2018-11-15', mode: 'daily', provider: 'local', clusterId: 'j-FAKE1', stepId: 's-FAKE1', output: '/data/out',
       rows: { songplays: 40, users: 12, songs: 10, artists: 9, time: 40 }, rejected: { total: 1 },
     });
-    expect(summary.stages.map((s) => s.stage)).toEqual(['pipelineSettings', 'stageJob', 'createCluster', 'addStep', 'waitForStep', 'readRunReport', 'dataQuality', 'terminateCluster']);
+    expect(summary.stages.map((s) => s.stage)).toEqual(['preflight', 'pipelineSettings', 'stageJob', 'createCluster', 'addStep', 'waitForStep', 'readRunReport', 'dataQuality', 'terminateCluster']);
     expect(summary.stages.every((s) => s.endedAt && s.seconds !== undefined && s.seconds >= 0)).toBe(true);
     expect(summary.clusterBilledSeconds).toBeGreaterThanOrEqual(0);
     expect(attrs.get(RUN_DATE)).toBe('2018-11-15');
@@ -80,6 +80,30 @@ describe('songsEtl', () => {
     expect(failure.message).toMatch(new RegExp(`^stage ${stage}: `));
     expect(fake.names().filter((n) => n === 'terminateCluster')).toHaveLength(1);
     expect(fake.live()).toEqual([]);
+  });
+
+  test('a failed preflight fails the run at once naming each failed check and its fix, and creates no cluster', async () => {
+    const fake = fakeActivities({
+      settings: { provider: 'emr' },
+      preflight: [
+        { name: 'credentials', ok: true, detail: 'arn:aws:iam::123456789012:user/etl' },
+        { name: 'bucket s3://sparkify-code', ok: false, detail: 'does not exist (s3.code_uri)', fix: 'run `emrflow aws bootstrap`' },
+        { name: 'service role EMR_DefaultRole', ok: false, detail: 'does not exist', fix: 'run `emrflow aws bootstrap` (or `aws emr create-default-roles`)' },
+      ],
+    });
+    const started = Date.now();
+    const failure = await withWorker(conn, fake.activities, (taskQueue) => failureOf(
+      conn.client.workflow.execute('songsEtl', { taskQueue, workflowId: uniqueId('songs-etl-preflight'), args: [{ runDate: '2018-11-15' }] })));
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(failure.type).toBe('PreflightFailed');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toMatch(/^stage preflight: preflight \(emr provider\): 2 of 3 checks failed; no cluster was created/);
+    expect(failure.message).toContain('FAIL bucket s3://sparkify-code  does not exist (s3.code_uri) — fix: run `emrflow aws bootstrap`');
+    expect(failure.message).toContain('FAIL service role EMR_DefaultRole  does not exist — fix: run `emrflow aws bootstrap` (or `aws emr create-default-roles`)');
+    expect(failure.message).not.toContain('credentials');
+    // Not retried, and nothing after it ran: no cluster, so nothing to terminate.
+    expect(fake.calls.map((c) => [c.name, c.attempt])).toEqual([['preflight', 1]]);
+    expect(fake.clusters.size).toBe(0);
   });
 
   test('a run cancelled while waiting for the step terminates the cluster and ends cancelled', async () => {
@@ -174,7 +198,7 @@ describe('songsEtl', () => {
       await expect(conn.client.workflow.start('songsEtl', options)).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
       const status = await handle.query<SongsEtlStatus>('status');
       expect(status).toMatchObject({ stage: 'waitForStep', runDate: '2018-11-20', mode: 'daily', clusterId: 'j-FAKE1', stepId: 's-FAKE1', stepState: 'PENDING' });
-      expect(status.stages.map((s) => s.stage)).toEqual(['pipelineSettings', 'stageJob', 'createCluster', 'addStep', 'waitForStep']);
+      expect(status.stages.map((s) => s.stage)).toEqual(['preflight', 'pipelineSettings', 'stageJob', 'createCluster', 'addStep', 'waitForStep']);
       expect(status.stages.at(-1)?.endedAt).toBeUndefined();
       fake.release();
       await handle.result();
@@ -192,7 +216,7 @@ test('a run cancelled while its cluster is being created still terminates that c
     return handle.result().then(() => undefined, (e: unknown) => e);
   });
   expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
-  expect(fake.names()).toEqual(['pipelineSettings', 'stageJob', 'createCluster', 'terminateCluster']);
+  expect(fake.names()).toEqual(['preflight', 'pipelineSettings', 'stageJob', 'createCluster', 'terminateCluster']);
   expect(fake.clusters.size).toBe(1);
   expect(fake.live()).toEqual([]);
 });

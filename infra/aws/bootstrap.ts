@@ -1,0 +1,42 @@
+// `emrflow aws bootstrap`: creates what an EMR run needs and `aws check` finds missing — the
+// buckets, the EMR service role, the EC2 role and its instance profile — and nothing else.
+// Idempotent: what exists is reported and left alone. Run by an admin, not by the worker.
+import { ConfigError, type EmrflowConfig } from '../config';
+import type { AwsClients } from '../../activities/preflight';
+import { emrTargets } from '../../activities/preflight/emr-targets';
+import { probeCaller } from '../../activities/preflight/probes';
+import type { BootstrapAction, BootstrapResult } from './bootstrap-types';
+import { ensureBucket } from './buckets';
+import { ensureInstanceProfile, ensureRole, serviceRoleSpec } from './roles';
+
+export interface BootstrapOptions {
+  dryRun: boolean;
+  /** Called as each resource is handled, so the CLI can print it at once. */
+  onAction?: (action: BootstrapAction) => void;
+}
+
+/** Credentials that do not work: nothing can be created (exit 1, not a config error). */
+export class BootstrapRefused extends Error {}
+
+export async function bootstrap(config: EmrflowConfig, clients: Omit<AwsClients, 'emr'>, options: BootstrapOptions): Promise<BootstrapResult> {
+  const t = emrTargets(config);
+  if (t.configProblems.length > 0) {
+    const where = config.source.found ? config.source.file : 'dl.cfg';
+    throw new ConfigError(`${where}: cannot bootstrap: ${t.configProblems.map((p) => `${p.name.replace(/^config /, '')} ${p.detail} — fix: ${p.fix}`).join('; ')}`);
+  }
+  const caller = await probeCaller(clients.sts);
+  if (!caller.found) throw new BootstrapRefused(`the AWS credentials do not work (${caller.problem.message}); configure them (aws configure, AWS_PROFILE or [aws] profile) and retry`);
+
+  const actions: BootstrapAction[] = [];
+  const done = (...handled: BootstrapAction[]) => {
+    for (const a of handled) {
+      actions.push(a);
+      options.onAction?.(a);
+    }
+  };
+  // One at a time and in a fixed order, so the output reads the same on every run.
+  for (const need of t.buckets) done(await ensureBucket(clients.s3, need, t.region, options.dryRun));
+  done(await ensureRole(clients.iam, serviceRoleSpec(t.serviceRole), options.dryRun));
+  done(...await ensureInstanceProfile(clients.iam, t.instanceProfile, options.dryRun));
+  return { dryRun: options.dryRun, caller: caller.value, actions };
+}
