@@ -56,11 +56,12 @@ export async function waitForStep(
         }
       }
       // Long poll intervals still heartbeat often enough for the workflow's heartbeat timeout.
+      // A provider that can watch the step wakes us early, so its end is seen at once.
       let remaining = jittered(provider.pollSeconds);
       while (remaining > 0) {
         const slice = Math.min(remaining, HEARTBEAT_EVERY_MS);
-        await ctx.sleep(slice);
-        remaining -= slice;
+        const woke = await sleepOrWake(ctx, slice, provider.watchStep && ((signal) => provider.watchStep!(clusterId, stepId, signal)));
+        remaining = woke ? 0 : remaining - slice;
         if (remaining > 0) ctx.heartbeat({ clusterId, stepId, state: status.state, elapsedSeconds: Math.round((Date.now() - startedMs) / 1000) } satisfies WaitProgress);
       }
     }
@@ -71,5 +72,19 @@ export async function waitForStep(
       });
     }
     throw e;
+  }
+}
+
+/** Sleeps `ms` (cancellable like ctx.sleep); true when `watch` resolved first. */
+async function sleepOrWake(ctx: Context, ms: number, watch?: (signal: AbortSignal) => Promise<void>): Promise<boolean> {
+  if (!watch) {
+    await ctx.sleep(ms);
+    return false;
+  }
+  const stop = new AbortController();
+  try {
+    return await Promise.race([ctx.sleep(ms).then(() => false), watch(stop.signal).then(() => true)]);
+  } finally {
+    stop.abort();
   }
 }

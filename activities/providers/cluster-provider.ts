@@ -54,6 +54,12 @@ export interface ClusterProvider {
   createCluster(run: RunIdentity): Promise<ClusterRef>;
   addStep(request: StepRequest): Promise<StepRef>;
   describeStep(clusterId: string, stepId: string): Promise<StepStatus>;
+  /**
+   * Optional: resolves as soon as the step may have changed state (or when `signal` aborts), so
+   * waitForStep can poll again at once instead of sleeping out the poll interval. Providers that
+   * cannot tell leave it out and are polled every `pollSeconds`.
+   */
+  watchStep?(clusterId: string, stepId: string, signal: AbortSignal): Promise<void>;
   describeCluster(clusterId: string): Promise<ClusterStatus>;
   cancelStep(clusterId: string, stepId: string): Promise<void>;
   terminateCluster(clusterId: string): Promise<TerminateResult>;

@@ -1,8 +1,9 @@
 // Builds the emrflow worker: the workflow bundle plus the activities closed over the config.
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkerOptions as SdkWorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import type { EmrflowConfig } from '../config';
 import { workflowsEntry } from '../paths';
+import { keepAlive } from './keep-alive';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -11,6 +12,8 @@ export interface WorkerOptions {
   activities?: object;
   taskQueue?: string;
   workflowsPath?: string;
+  /** SDK worker options that win over emrflow's (benchmarks compare against the SDK defaults). */
+  overrides?: Partial<SdkWorkerOptions>;
 }
 
 export function createWorker(o: WorkerOptions): Promise<Worker> {
@@ -23,5 +26,12 @@ export function createWorker(o: WorkerOptions): Promise<Worker> {
     // Heartbeats reach the server within seconds, so a cancel from the web UI reaches a
     // waiting step quickly instead of after most of the heartbeat timeout.
     maxHeartbeatThrottleInterval: '5s',
+    // Each run spends nearly all its life in one waitForStep activity that only sleeps between
+    // polls: the SDK's default of 100 concurrent activities would cap a worker at 100 waiting
+    // runs and queue the rest (npm run bench:throughput measures what one worker holds).
+    maxConcurrentActivityTaskExecutions: 2_000,
+    // Short activities heartbeat while they run, so a killed worker is noticed in seconds.
+    interceptors: { activity: [keepAlive] },
+    ...o.overrides,
   });
 }

@@ -91,6 +91,15 @@ describe('EMR provider (moto)', () => {
     });
   });
 
+  it('a new cluster waits for its step; once it has it, it ends with the step (nothing idle is billed)', async () => {
+    const p = provider();
+    const { clusterId } = await p.createCluster(run('wf-auto-terminate'));
+    const autoTerminate = async () => (await emr.send(new DescribeClusterCommand({ ClusterId: clusterId }))).Cluster!.AutoTerminate;
+    expect(await autoTerminate()).toBe(false);
+    await p.addStep({ clusterId, stepName: 'songs-etl:wf-auto-terminate', scriptUri: 's3://emrflow-code/code/x/etl.py', args: [] });
+    expect(await autoTerminate()).toBe(true);
+  });
+
   it('adding the same step twice gives one command-runner step', async () => {
     const { p, clusterId, stepId } = await clusterWithStep('wf-step');
     const again = await p.addStep({ clusterId, stepName: 'songs-etl:wf-step', scriptUri: 's3://emrflow-code/code/x/etl.py', args: [] });

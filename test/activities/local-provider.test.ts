@@ -103,6 +103,37 @@ describe('local provider', () => {
     expect(await restarted.describeStep(clusterId, lost)).toMatchObject({ state: 'FAILED', reason: DIED_WITH_WORKER });
   });
 
+  it('watchStep wakes the moment the step exits, long before the next poll', async () => {
+    const dir = tempStateDir();
+    const p = plainPythonProvider(dir, { pollSeconds: 3600 });
+    const script = join(dir, 'short.py');
+    writeFileSync(script, 'import time\ntime.sleep(1)\n');
+    const { clusterId } = await p.createCluster(run());
+    const { stepId } = await p.addStep({ clusterId, stepName: 's', scriptUri: script, args: [] });
+    expect((await p.describeStep(clusterId, stepId)).state).toBe('RUNNING');
+    const started = Date.now();
+    await p.watchStep!(clusterId, stepId, new AbortController().signal);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect((await p.describeStep(clusterId, stepId)).state).toBe('COMPLETED');
+    // A step that has already ended: no event will come, the watch returns at once.
+    await p.watchStep!(clusterId, stepId, new AbortController().signal);
+  });
+
+  it('an aborted watch returns while the step still runs; watchSteps=false means plain polling', async () => {
+    const dir = tempStateDir();
+    const p = plainPythonProvider(dir);
+    const script = join(dir, 'short.py');
+    writeFileSync(script, 'import time\ntime.sleep(2)\n');
+    const { clusterId } = await p.createCluster(run());
+    const { stepId } = await p.addStep({ clusterId, stepName: 's', scriptUri: script, args: [] });
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 50);
+    await p.watchStep!(clusterId, stepId, stop.signal);
+    expect((await p.describeStep(clusterId, stepId)).state).toBe('RUNNING');
+    await p.cancelStep(clusterId, stepId);
+    expect(plainPythonProvider(dir, { watchSteps: false }).watchStep).toBeUndefined();
+  });
+
   it('stages the job script once under its content hash', async () => {
     const dir = tempStateDir();
     const p = plainPythonProvider(dir);

@@ -89,6 +89,31 @@ describe('waitForStep', () => {
     expect(f.message).toContain('The master node was lost');
   });
 
+  it('a provider that watches the step is polled again as soon as the watch fires, not after the interval', async () => {
+    const { provider, polls } = scriptedProvider({ steps: ['RUNNING', 'COMPLETED'] });
+    Object.assign(provider, {
+      pollSeconds: 3600,
+      watchStep: () => new Promise<void>((resolve) => setTimeout(resolve, 50)),
+    });
+    const started = Date.now();
+    expect(await mockEnv().run(waitForStep, provider, STEP)).toMatchObject({ state: 'COMPLETED' });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(polls()).toBe(2);
+  });
+
+  it('when the watch never fires the poll interval still applies, and each watch is released', async () => {
+    const { provider } = scriptedProvider({ steps: ['RUNNING', 'RUNNING', 'COMPLETED'] });
+    let watching = 0;
+    Object.assign(provider, {
+      watchStep: (_c: string, _s: string, signal: AbortSignal) => new Promise<void>((resolve) => {
+        watching += 1;
+        signal.addEventListener('abort', () => { watching -= 1; resolve(); });
+      }),
+    });
+    expect(await mockEnv().run(waitForStep, provider, STEP)).toMatchObject({ state: 'COMPLETED' });
+    expect(watching).toBe(0);
+  });
+
   it('cancelling the activity cancels the step, then rethrows the cancellation', async () => {
     const { provider, cancelled, polls } = scriptedProvider({ steps: ['RUNNING'] });
     const env = mockEnv();

@@ -9,8 +9,17 @@ export interface Moto {
   endpoint: string;
   setStepState(clusterId: string, stepId: string, state: string, reason?: string): Promise<void>;
   setClusterState(clusterId: string, state: string, reason?: string): Promise<void>;
+  /** From now on clusters take provisionSeconds to start and run each step for stepSeconds (emr_lifecycle.py). */
+  simulateLifecycle(provisionSeconds: number, stepSeconds: number): Promise<void>;
+  /** Makes coming EMR calls fail (moto_faults.py); replaces earlier rules. */
+  injectFaults(rules: FaultRule[]): Promise<void>;
+  /** EMR calls seen and errors injected, per action, since the server started. */
+  faultReport(): Promise<{ calls: Record<string, number>; injected: Record<string, number> }>;
   stop(): Promise<void>;
 }
+
+/** The next `times` calls of `action` (each action separately for "*") fail with `error`. */
+export interface FaultRule { action: string; times: number; error: 'throttle' | '500' | 'lost' }
 
 export async function startMoto(timeoutMs = 30_000): Promise<Moto> {
   const [port, control] = [await freePort(), await freePort()];
@@ -31,11 +40,15 @@ export async function startMoto(timeoutMs = 30_000): Promise<Moto> {
       method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(10_000),
     });
     if (!res.ok) throw new Error(`moto control ${path}: ${res.status} ${await res.text()}`);
+    return res.status === 200 ? await res.json() as unknown : undefined;
   };
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    setStepState: (clusterId, stepId, state, reason) => post('/emr/step', { clusterId, stepId, state, reason }),
-    setClusterState: (clusterId, state, reason) => post('/emr/cluster', { clusterId, state, reason }),
+    setStepState: async (clusterId, stepId, state, reason) => { await post('/emr/step', { clusterId, stepId, state, reason }); },
+    setClusterState: async (clusterId, state, reason) => { await post('/emr/cluster', { clusterId, state, reason }); },
+    simulateLifecycle: async (provisionSeconds, stepSeconds) => { await post('/emr/lifecycle', { provisionSeconds, stepSeconds }); },
+    injectFaults: async (rules) => { await post('/faults', { rules }); },
+    faultReport: async () => await post('/faults/report', {}) as Awaited<ReturnType<Moto['faultReport']>>,
     stop: () => new Promise((resolve) => {
       if (child.exitCode !== null) return resolve();
       child.once('exit', () => resolve());

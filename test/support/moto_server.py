@@ -5,17 +5,32 @@ ThreadedMotoServer in this process and mutates moto.emr.models.emr_backends dire
 
   POST http://127.0.0.1:<control>/emr/step     {"clusterId", "stepId", "state", "reason"?, "region"?}
   POST http://127.0.0.1:<control>/emr/cluster  {"clusterId", "state", "reason"?, "region"?}
+  POST http://127.0.0.1:<control>/emr/lifecycle {"provisionSeconds", "stepSeconds"}  (see emr_lifecycle.py)
+  POST http://127.0.0.1:<control>/faults {"rules": [...]}, /faults/report  (see moto_faults.py)
 
 Usage: python moto_server.py <moto port> <control port>. Prints "ready" once both listen.
 """
 import json
+import os
 import sys
+
+# Real IAM has the AWS managed policies (AmazonEMRServicePolicy_v2, ...) that `emrflow aws
+# bootstrap` attaches; moto loads them only when asked.
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.utils import utcnow
 from moto.emr.models import emr_backends
+from moto.moto_server import threaded_moto_server
 from moto.server import ThreadedMotoServer
+
+import emr_lifecycle
+import moto_faults
+
+# Every request passes moto_faults first (it lets everything through until rules are set).
+_dispatcher = threaded_moto_server.DomainDispatcherApplication
+threaded_moto_server.DomainDispatcherApplication = lambda create_app: moto_faults.wrap(_dispatcher(create_app))
 
 
 def cluster_of(body):
@@ -52,9 +67,15 @@ class Control(BaseHTTPRequestHandler):
     def do_POST(self):
         try:
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-            {"/emr/step": set_step, "/emr/cluster": set_cluster}[self.path](body)
-            self.send_response(204)
-            self.end_headers()
+            result = {"/emr/step": set_step, "/emr/cluster": set_cluster, "/emr/lifecycle": emr_lifecycle.enable,
+                      "/faults": moto_faults.set_rules, "/faults/report": moto_faults.report}[self.path](body)
+            if result is None:
+                self.send_response(204)
+                self.end_headers()
+            else:
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(json.dumps(result).encode())
         except Exception as e:  # report, do not crash the server
             self.send_response(400)
             self.end_headers()

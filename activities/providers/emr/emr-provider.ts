@@ -2,7 +2,7 @@
 // the job as a command-runner step, logs from the cluster's S3 log URI.
 import {
   AddJobFlowStepsCommand, CancelStepsCommand, DescribeClusterCommand, DescribeStepCommand, ListClustersCommand,
-  ListStepsCommand, RunJobFlowCommand, TerminateJobFlowsCommand,
+  ListStepsCommand, RunJobFlowCommand, SetKeepJobFlowAliveWhenNoStepsCommand, TerminateJobFlowsCommand,
   type Cluster, type ClusterState, type EMRClient, type StepSummary,
 } from '@aws-sdk/client-emr';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -79,7 +79,7 @@ export class EmrProvider implements ClusterProvider {
       return { clusterId: existing.Id!, name, adopted: true, createdAt: iso(existing.Status?.Timeline?.CreationDateTime) ?? new Date().toISOString() };
     const e = this.cfg.emr;
     const tags = clusterTags(run, e.extra_tags);
-    const res = await this.emr.send(new RunJobFlowCommand({
+    const res = await this.emr.send(sentOnce(new RunJobFlowCommand({
       Name: name,
       ReleaseLabel: e.release_label,
       Applications: [{ Name: 'Spark' }],
@@ -97,7 +97,7 @@ export class EmrProvider implements ClusterProvider {
       },
       AutoTerminationPolicy: { IdleTimeout: e.idle_timeout_minutes * 60 },
       Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
-    }), callTimeout());
+    })), callTimeout());
     return { clusterId: res.JobFlowId!, name, adopted: false, createdAt: new Date().toISOString() };
   }
 
@@ -115,8 +115,17 @@ export class EmrProvider implements ClusterProvider {
   async addStep(request: StepRequest): Promise<StepRef> {
     const { clusterId, stepName } = request;
     const existing = await this.findStep(clusterId, stepName);
-    if (existing) return { clusterId, stepId: existing.Id!, reused: true };
-    const res = await this.emr.send(new AddJobFlowStepsCommand({
+    const stepId = existing?.Id ?? await this.submitStep(request);
+    // Now that the cluster has its step, it ends itself the moment the step ends: the time until
+    // waitForStep's next poll and terminateCluster is never billed (npm run bench:cost). Also
+    // on reuse, in case an earlier attempt stopped between the two calls.
+    await this.emr.send(new SetKeepJobFlowAliveWhenNoStepsCommand({ JobFlowIds: [clusterId], KeepJobFlowAliveWhenNoSteps: false }), callTimeout());
+    return { clusterId, stepId, reused: existing !== undefined };
+  }
+
+  private async submitStep(request: StepRequest): Promise<string> {
+    const { clusterId, stepName } = request;
+    const res = await this.emr.send(sentOnce(new AddJobFlowStepsCommand({
       JobFlowId: clusterId,
       Steps: [{
         Name: stepName,
@@ -126,8 +135,8 @@ export class EmrProvider implements ClusterProvider {
           Args: ['spark-submit', '--deploy-mode', 'cluster', request.scriptUri, ...request.args],
         },
       }],
-    }), callTimeout());
-    return { clusterId, stepId: res.StepIds![0]!, reused: false };
+    })), callTimeout());
+    return res.StepIds![0]!;
   }
 
   private async findStep(clusterId: string, name: string): Promise<StepSummary | undefined> {
@@ -256,6 +265,40 @@ export class EmrProvider implements ClusterProvider {
       marker = page.Marker;
     } while (marker);
   }
+}
+
+/**
+ * RunJobFlow and AddJobFlowSteps take no idempotency token, so the SDK must not repeat them on
+ * its own: when the answer to one that took effect is lost (a 5xx, a reset connection), a
+ * repeat creates a second cluster or step. Only throttling (refused before anything happened)
+ * is left to the SDK's retries; any other error reaches the activity, whose next attempt first
+ * looks for the cluster or step the lost call may have created.
+ */
+function sentOnce<C extends { middlewareStack: { add: (...args: never[]) => unknown } }>(command: C): C {
+  const stack = command.middlewareStack as unknown as {
+    add(mw: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>, o: object): void;
+  };
+  stack.add((next) => async (args) => {
+    try {
+      return await next(args);
+    } catch (e) {
+      throw isThrottling(e) ? e : notRetriedBySdk(e);
+    }
+  }, { step: 'deserialize', priority: 'high', name: 'emrflowSentOnce' });
+  return command;
+}
+
+function isThrottling(e: unknown): boolean {
+  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return err.$metadata?.httpStatusCode === 429 || /Throttl|TooManyRequests|RequestLimitExceeded/.test(err.name ?? '');
+}
+
+/** The same message, without what the SDK's retry looks at ($metadata, a transient name or cause). */
+function notRetriedBySdk(e: unknown): Error {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const out = new Error(`${err.name}: ${err.message} (not repeated: the call may have taken effect)`);
+  out.name = 'EmrCallFailed';
+  return out;
 }
 
 function tagMap(cluster: Cluster): Record<string, string> {

@@ -14,6 +14,7 @@ import {
 } from '../cluster-provider';
 import { LocalState, shortHash, type LocalCluster, type LocalStep } from './local-state';
 import { isAlive, killGroup, spawnStep } from './process-group';
+import { untilStepFileChanges } from './step-watch';
 
 export interface LocalProviderOptions {
   stateDir: string;
@@ -27,6 +28,8 @@ export interface LocalProviderOptions {
   killGraceMs?: number;
   /** A step with no process and no exit code after this long is declared dead. */
   spawnGraceMs?: number;
+  /** Wake waitForStep when a step's files change instead of only polling (default true). */
+  watchSteps?: boolean;
 }
 
 export const DIED_WITH_WORKER = 'step process died with the worker';
@@ -43,19 +46,24 @@ export function sparkEnvironment(venvPython: string, base: NodeJS.ProcessEnv = p
   };
 }
 
-export function sparkSubmitCommand(sparkSubmit: string, master: string, driverMemory: string) {
+/** extraArgs: spark-submit options for local runs (infra/local-spark.ts: JARs and settings). */
+export function sparkSubmitCommand(sparkSubmit: string, master: string, driverMemory: string, extraArgs: string[] = []) {
   return (scriptUri: string, args: string[]): string[] =>
-    [sparkSubmit, '--master', master, '--driver-memory', driverMemory, scriptUri, ...args];
+    [sparkSubmit, '--master', master, '--driver-memory', driverMemory, ...extraArgs, scriptUri, ...args];
 }
 
 export class LocalProvider implements ClusterProvider {
   readonly kind = 'local' as const;
   readonly pollSeconds: number;
+  /** Set unless watchSteps is false: the poll interval then only bounds how late a missed event is seen. */
+  readonly watchStep?: (clusterId: string, stepId: string, signal: AbortSignal) => Promise<void>;
   private readonly state: LocalState;
 
   constructor(private readonly options: LocalProviderOptions) {
     this.state = new LocalState(options.stateDir);
     this.pollSeconds = options.pollSeconds;
+    if (options.watchSteps !== false)
+      this.watchStep = (clusterId, stepId, signal) => untilStepFileChanges(this.state.stepDir(clusterId, stepId), signal);
   }
 
   async stageJob(scriptPath: string): Promise<StagedJob> {

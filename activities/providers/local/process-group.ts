@@ -50,7 +50,7 @@ export function isAlive(pid: number): boolean {
 }
 
 /** True while any non-zombie process of the group is left. */
-function groupAlive(pgid: number): boolean {
+export function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
   } catch (e) {

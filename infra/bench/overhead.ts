@@ -1,0 +1,94 @@
+// npm run bench:overhead — what orchestration adds to a Spark step, with the local provider and a
+// real spark-submit of a step that does almost nothing (noop_job.py). Every run is started by
+// triggering a schedule, so one run gives both figures: the run's wall time minus the step's
+// own wall time, and the time from the trigger to the step's start. Two configurations side by
+// side: waitForStep polling every local.step_poll_seconds only (emrflow before this benchmark),
+// and with the local provider watching the step's files (now). Same server, same machine.
+import { join } from 'node:path';
+import { createActivities } from '../../activities';
+import { LocalProvider, sparkEnvironment } from '../../activities/providers/local/local-provider';
+import { sparkSubmit, venvBin } from '../paths';
+import { createWorker } from '../worker/create-worker';
+import { benchConfig, machineLine, quietWorkerLogs, tempDir } from './bench-config';
+import { createBenchSchedule, stepEndNoticedAfter, triggerAndTime, type RunTiming } from './scheduled-run';
+import { fmt, spread, SPREAD_HEADER, spreadRow, table } from './stats';
+import { startTemporal, type BenchTemporal } from './temporal';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+const BASELINE_RUNS = Number(process.env.BENCH_BASELINE_RUNS ?? 8);
+const TARGET_S = 1.5;
+const jobScript = join(import.meta.dirname, 'noop_job.py');
+
+interface Variant { label: string; watchSteps: boolean; runs: number }
+
+async function measure(temporal: BenchTemporal, dir: string, v: Variant): Promise<RunTiming[]> {
+  const config = benchConfig(temporal.address, dir);
+  const provider = new LocalProvider({
+    stateDir: config.local.state_dir,
+    pollSeconds: config.local.step_poll_seconds,
+    // A step that does almost nothing needs no second core and no web UI: keeps JVM start-up short.
+    submitCommand: (script, args) => [sparkSubmit, '--master', 'local[1]', '--driver-memory', '512m', '--conf', 'spark.ui.enabled=false', script, ...args],
+    env: sparkEnvironment(venvBin('python')),
+    watchSteps: v.watchSteps,
+  });
+  const activities = createActivities(config, { jobScript, provider });
+  const worker = await createWorker({ connection: temporal.native, config, activities });
+  return worker.runUntil(async () => {
+    const schedule = await createBenchSchedule(temporal.client, `bench-overhead-${v.watchSteps ? 'watch' : 'poll'}`, config.temporal.task_queue);
+    try {
+      await triggerAndTime(temporal.client, schedule, provider); // warm-up (bundle, caches): not counted
+      const timings: RunTiming[] = [];
+      for (let i = 1; i <= v.runs; i += 1) {
+        const t = await triggerAndTime(temporal.client, schedule, provider);
+        timings.push(t);
+        process.stderr.write(`  ${v.label} run ${i}/${v.runs}: overhead ${fmt(overhead(t))} s\n`);
+      }
+      return timings;
+    } finally {
+      await schedule.delete();
+    }
+  });
+}
+
+const stepSeconds = (t: RunTiming) => (t.stepEndMs - t.stepStartMs) / 1000;
+const overhead = (t: RunTiming) => (t.closedMs - t.startedMs) / 1000 - stepSeconds(t);
+const endToEnd = (t: RunTiming) => (t.closedMs - t.triggeredMs) / 1000 - stepSeconds(t);
+const triggerToStep = (t: RunTiming) => (t.stepStartMs - t.triggeredMs) / 1000;
+const afterStep = (t: RunTiming) => (t.closedMs - t.stepEndMs) / 1000;
+
+async function main(): Promise<void> {
+  quietWorkerLogs();
+  console.log(await machineLine());
+  const temporal = await startTemporal();
+  const tmp = tempDir('overhead');
+  const variants: Variant[] = [
+    { label: 'poll only (before)', watchSteps: false, runs: BASELINE_RUNS },
+    { label: 'step watch (now)', watchSteps: true, runs: RUNS },
+  ];
+  const results = new Map<Variant, RunTiming[]>();
+  try {
+    for (const v of variants) results.set(v, await measure(temporal, join(tmp.dir, v.watchSteps ? 'watch' : 'poll'), v));
+  } finally {
+    await temporal.stop();
+    tmp.remove();
+  }
+  for (const v of variants) {
+    const t = results.get(v)!;
+    console.log(`\n### ${v.label}: ${t.length} scheduled runs, local.step_poll_seconds=2\n`);
+    console.log(table(SPREAD_HEADER, [
+      spreadRow('step wall time (spark-submit)', spread(t.map(stepSeconds))),
+      spreadRow('overhead: run wall − step wall', spread(t.map(overhead))),
+      spreadRow('end to end: trigger → run closed − step wall', spread(t.map(endToEnd))),
+      spreadRow('trigger → step start', spread(t.map(triggerToStep))),
+      spreadRow('step end → run closed', spread(t.map(afterStep))),
+      spreadRow('step end → waitForStep returned (workflow time)', spread(t.map(stepEndNoticedAfter))),
+    ]));
+  }
+  const [before, now] = variants.map((v) => spread(results.get(v)!.map(endToEnd)).median);
+  console.log(`\nmedian end-to-end overhead: before ${fmt(before!)} s, now ${fmt(now!)} s (${fmt(before! / now!, 1)}x less); target < ${TARGET_S} s: ${now! < TARGET_S ? 'MET' : 'NOT MET'}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(`bench:overhead: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,54 @@
+// The one worker of `npm run bench:throughput`, in a process of its own so its memory can be
+// measured alone: the real workflow and activities over the simulated EMR provider. Reports
+// {"inflight", "running"} on stdout every half second; stops on SIGTERM.
+import { join } from 'node:path';
+import { NativeConnection, type WorkerOptions as SdkWorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { createWorker } from '../worker/create-worker';
+import { benchConfig, quietWorkerLogs } from './bench-config';
+import { SimulatedEmrProvider } from './simulated-emr';
+
+/** The SDK's own defaults, to measure what emrflow's worker tuning buys. */
+export const SDK_DEFAULTS: Partial<SdkWorkerOptions> = { maxConcurrentActivityTaskExecutions: 100, maxCachedWorkflows: undefined };
+
+async function main(): Promise<void> {
+  quietWorkerLogs();
+  const env = process.env;
+  const dir = env.BENCH_DIR!;
+  const config = benchConfig(env.BENCH_ADDRESS!, dir, { EMRFLOW_TEMPORAL_TASK_QUEUE: env.BENCH_TASK_QUEUE! });
+  const provider = new SimulatedEmrProvider({
+    pollSeconds: Number(env.BENCH_POLL_SECONDS),
+    stepSeconds: Number(env.BENCH_STEP_SECONDS),
+    apiLatencyMs: Number(env.BENCH_API_LATENCY_MS),
+    outputUri: config.datalake.output_data,
+    holdFile: join(dir, 'hold'),
+  });
+  const activities = createActivities(config, { provider });
+  let inflight = 0;
+  const counted = {
+    ...activities,
+    async waitForStep(step: Parameters<typeof activities.waitForStep>[0]) {
+      inflight += 1;
+      try {
+        return await activities.waitForStep(step);
+      } finally {
+        inflight -= 1;
+      }
+    },
+  };
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await createWorker({
+    connection, config, activities: counted,
+    overrides: env.BENCH_TUNING === 'sdk-defaults' ? SDK_DEFAULTS : {},
+  });
+  const report = setInterval(() => process.stdout.write(`${JSON.stringify({ inflight, running: provider.running })}\n`), 500);
+  process.stdout.write('ready\n');
+  await worker.run(); // until SIGTERM
+  clearInterval(report);
+  await connection.close();
+}
+
+main().catch((e: unknown) => {
+  console.error(`throughput worker: ${e instanceof Error ? e.stack : String(e)}`);
+  process.exit(1);
+});
