@@ -7,6 +7,9 @@ const nonRetryableErrorTypes = [...NON_RETRYABLE_ERRORS];
 /** Short cloud API calls: create, add step, describe, list, read a report. */
 export const apiCall: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
+  // The worker heartbeats while the call runs (infra/worker/keep-alive.ts): a worker killed
+  // mid-call is noticed after 20 s, not after the 2 minutes above.
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes },
 };
 
@@ -24,5 +27,6 @@ export const stepWait: ActivityOptions = {
 /** Terminating a cluster: it costs money while it lives, so keep trying for about half an hour. */
 export const clusterCleanup: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 20, nonRetryableErrorTypes: ['ConfigError'] },
 };

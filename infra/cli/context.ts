@@ -1,4 +1,5 @@
 // What every command needs first: the validated config (once), and one-line errors.
+import type { Command } from 'commander';
 import { ConfigError, loadConfig, type EmrflowConfig } from '../config';
 import { EXIT_FAILED, EXIT_USAGE, UsageError } from './exit-codes';
 
@@ -32,4 +33,18 @@ export function action<A extends unknown[]>(body: (...args: A) => Promise<number
       process.exit(EXIT_FAILED);
     }
   };
+}
+
+/**
+ * Commander's own parse errors (unknown option or command, missing argument) as ONE line in
+ * emrflow's voice: its "error: ..." message, its "(Did you mean ...?)" hint and the pointer to
+ * --help joined. Call before adding subcommands, which inherit the output configuration.
+ */
+export function oneLineParseErrors(program: Command): Command {
+  return program.configureOutput({
+    outputError: (text, write) => {
+      const message = text.trim().replace(/^error: /, '').split(/\s*\n\s*/).join(' ');
+      write(`emrflow: ${message} (add --help for usage)\n`);
+    },
+  });
 }

@@ -1,5 +1,7 @@
 // emrflow's command line. Exit codes: 0 ok, 1 run failed, 2 bad usage or bad config.
 import { Command, CommanderError } from 'commander';
+import { awsCommand } from './commands/aws';
+import { cancelCommand } from './commands/cancel';
 import { clustersCommand } from './commands/clusters';
 import { devCommand } from './commands/dev';
 import { runCommand } from './commands/run';
@@ -7,21 +9,24 @@ import { schedulesCommand } from './commands/schedules';
 import { serverCommand } from './commands/server';
 import { startCommand } from './commands/start';
 import { workerCommand } from './commands/worker';
+import { oneLineParseErrors } from './context';
 import { EXIT_USAGE } from './exit-codes';
 
 const program = new Command('emrflow')
   .description('Airflow-like orchestration of Spark jobs on AWS EMR, built on Temporal')
   .option('--config <path>', 'configuration file (default ./dl.cfg; env EMRFLOW_CONFIG)')
-  .showHelpAfterError('(add --help for usage)')
   .exitOverride();
+oneLineParseErrors(program);
 
 serverCommand(program);
 workerCommand(program);
 devCommand(program);
 startCommand(program);
 runCommand(program);
+cancelCommand(program);
 schedulesCommand(program);
 clustersCommand(program);
+awsCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import type { NativeConnection } from '@temporalio/worker';
+import { createActivities, type ActivityOptions } from '../../activities';
 import type { EmrflowConfig } from '../../infra/config';
 import { createWorker } from '../../infra/worker/create-worker';
 import { testConfig } from './temporal';
@@ -16,7 +17,10 @@ export interface LocalPipeline {
   worker: Worker;
 }
 
-export async function localPipeline(connection: NativeConnection, overrides: Record<string, string> = {}): Promise<LocalPipeline> {
+/** activityOptions swaps in e.g. another job script; without it the worker runs spark-jobs/etl.py. */
+export async function localPipeline(
+  connection: NativeConnection, overrides: Record<string, string> = {}, activityOptions?: ActivityOptions,
+): Promise<LocalPipeline> {
   const dir = mkdtempSync(join(tmpdir(), 'emrflow-e2e-'));
   writeTinyDataset(join(dir, 'input'));
   const config = testConfig({
@@ -27,6 +31,7 @@ export async function localPipeline(connection: NativeConnection, overrides: Rec
     EMRFLOW_LOCAL_DRIVER_MEMORY: '1g',
     ...overrides,
   });
-  const worker = await createWorker({ connection, config });
+  const activities = activityOptions ? createActivities(config, activityOptions) : undefined;
+  const worker = await createWorker({ connection, config, activities });
   return { config, dir, worker };
 }

@@ -9,11 +9,14 @@ import { action, configFrom, say, type GlobalOptions } from '../context';
 import { parseRunDate } from '../parse-args';
 
 async function existingHandle(client: Client, id: string) {
+  const known = `known: ${SCHEDULE_IDS.join(', ')}; run emrflow schedules sync`;
+  // The server answers an empty id with a bare "Failed to describe schedule".
+  if (id.trim() === '') throw new UsageError(`the schedule id is empty (${known})`);
   const handle = client.schedule.getHandle(id);
   try {
     await handle.describe();
   } catch (e) {
-    if (e instanceof ScheduleNotFoundError) throw new UsageError(`schedule "${id}" does not exist (known: ${SCHEDULE_IDS.join(', ')}; run emrflow schedules sync)`);
+    if (e instanceof ScheduleNotFoundError) throw new UsageError(`schedule "${id}" does not exist (${known})`);
     throw e;
   }
   return handle;

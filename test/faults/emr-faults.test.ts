@@ -1,0 +1,133 @@
+// The songs ETL on the EMR provider against moto, with the API misbehaving: every EMR action
+// fails with throttling and a 5xx before it works, and the calls that create things (RunJobFlow,
+// AddJobFlowSteps) lose their answer after taking effect; then a cluster terminated from outside
+// under a running step. The test plays EMR: it completes the step and writes the run report.
+import { ListClustersCommand, ListStepsCommand, TerminateJobFlowsCommand, type EMRClient } from '@aws-sdk/client-emr';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { emrClient, s3Client } from '../../activities/aws-clients';
+import { loadConfig, type EmrflowConfig } from '../../infra/config';
+import { createWorker } from '../../infra/worker/create-worker';
+import { reportIdFor } from '../../workflows/run-input';
+import type { SongsEtlSummary } from '../../workflows/shared';
+import { sampleReport } from '../support/fake-activities';
+import { startMoto, type FaultRule, type Moto } from '../support/moto';
+import { connectForTest, temporalAddress } from '../support/temporal';
+import { emrflow } from './helpers/cli';
+
+let moto: Moto;
+let env: Record<string, string>;
+let config: EmrflowConfig;
+let emr: EMRClient;
+let s3: S3Client;
+let conn: Awaited<ReturnType<typeof connectForTest>>;
+let worker: Worker;
+let running: Promise<void>;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  env = {
+    EMRFLOW_CLUSTER_PROVIDER: 'emr',
+    EMRFLOW_AWS_ENDPOINT_URL: moto.endpoint,
+    EMRFLOW_AWS_ACCESS_KEY_ID: 'testing',
+    EMRFLOW_AWS_SECRET_ACCESS_KEY: 'testing',
+    EMRFLOW_S3_CODE_URI: 's3://emrflow-code/code',
+    EMRFLOW_S3_LOG_URI: 's3://emrflow-logs/logs',
+    EMRFLOW_DATALAKE_INPUT_DATA: 's3://emrflow-lake/in',
+    EMRFLOW_DATALAKE_OUTPUT_DATA: 's3://emrflow-lake/out',
+    EMRFLOW_EMR_STEP_POLL_SECONDS: '1',
+    EMRFLOW_TEMPORAL_ADDRESS: temporalAddress(),
+    EMRFLOW_TEMPORAL_TASK_QUEUE: `fault-emr-${randomUUID()}`,
+  };
+  const boot = await emrflow(['aws', 'bootstrap'], env);
+  expect(boot.code, `${boot.stdout}${boot.stderr}`).toBe(0);
+  config = loadConfig({ env, cwd: tmpdir(), path: undefined }).config;
+  emr = emrClient(config.aws);
+  s3 = s3Client(config.aws);
+  conn = await connectForTest();
+  worker = await createWorker({ connection: conn.native, config });
+  running = worker.run();
+}, 120_000);
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await conn?.close();
+  await moto?.stop();
+});
+
+async function clustersOf(workflowId: string) {
+  const { Clusters = [] } = await emr.send(new ListClustersCommand({}));
+  return Clusters.filter((c) => c.Name === `emrflow-${workflowId}`);
+}
+
+/** Waits until the run's one step exists in moto, and returns its cluster and step ids. */
+async function stepOf(workflowId: string): Promise<{ clusterId: string; stepId: string }> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    for (const c of await clustersOf(workflowId)) {
+      const { Steps = [] } = await emr.send(new ListStepsCommand({ ClusterId: c.Id }));
+      if (Steps[0]) return { clusterId: c.Id!, stepId: Steps[0].Id! };
+    }
+    if (Date.now() > deadline) throw new Error(`no step for ${workflowId}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function start(workflowId: string): Promise<WorkflowHandleWithFirstExecutionRunId> {
+  return conn.client.workflow.start('songsEtl', { taskQueue: config.temporal.task_queue, workflowId, args: [{ runDate: '2018-11-15' }] });
+}
+
+/** Runs the ETL under `rules` while playing EMR; returns the summary and what moto saw. */
+async function runUnder(rules: FaultRule[], name: string) {
+  await moto.injectFaults(rules);
+  const before = (await moto.faultReport()).injected;
+  const workflowId = `fault-emr-${name}-${Date.now()}`;
+  const handle = await start(workflowId);
+  const { clusterId, stepId } = await stepOf(workflowId);
+  const report = { ...sampleReport(reportIdFor(workflowId, handle.firstExecutionRunId)), output_uri: 's3://emrflow-lake/out' };
+  await s3.send(new PutObjectCommand({ Bucket: 'emrflow-lake', Key: `out/_reports/${report.run_id}.json`, Body: JSON.stringify(report) }));
+  await moto.setStepState(clusterId, stepId, 'RUNNING');
+  await moto.setStepState(clusterId, stepId, 'COMPLETED');
+  const summary = await handle.result() as SongsEtlSummary;
+  await moto.injectFaults([]);
+  const after = (await moto.faultReport()).injected;
+  const injected = Object.fromEntries(Object.entries(after).map(([a, n]) => [a, n - (before[a] ?? 0)]));
+
+  expect(summary).toMatchObject({ clusterId, stepId, provider: 'emr', rows: report.rows });
+  const clusters = await clustersOf(workflowId);
+  expect(clusters.map((c) => [c.Id, c.Status?.State]), 'clusters of the run').toEqual([[clusterId, 'TERMINATED']]);
+  const { Steps = [] } = await emr.send(new ListStepsCommand({ ClusterId: clusterId }));
+  expect(Steps.map((s) => s.Id), 'steps of the run').toEqual([stepId]);
+  return injected;
+}
+
+test('throttling and then a 5xx on every EMR action are retried: the run completes with one cluster and one step', async () => {
+  const injected = await runUnder([{ action: '*', times: 1, error: 'throttle' }, { action: '*', times: 1, error: '500' }], 'flaky');
+  for (const action of ['RunJobFlow', 'AddJobFlowSteps', 'ListClusters', 'DescribeCluster', 'ListSteps', 'DescribeStep', 'TerminateJobFlows'])
+    expect(injected[action], `errors injected into ${action}`).toBe(2);
+}, 180_000);
+
+test('RunJobFlow and AddJobFlowSteps that took effect but lost their answer are not repeated: one cluster, one step', async () => {
+  const injected = await runUnder([{ action: 'RunJobFlow', times: 1, error: 'lost' }, { action: 'AddJobFlowSteps', times: 1, error: 'lost' }], 'lost');
+  expect(injected).toMatchObject({ RunJobFlow: 1, AddJobFlowSteps: 1 });
+}, 180_000);
+
+test('a cluster terminated from outside while the step runs fails the run with ClusterTerminated', async () => {
+  const workflowId = `fault-emr-gone-${Date.now()}`;
+  const handle = await start(workflowId);
+  const { clusterId, stepId } = await stepOf(workflowId);
+  await moto.setStepState(clusterId, stepId, 'RUNNING');
+  await emr.send(new TerminateJobFlowsCommand({ JobFlowIds: [clusterId] }));
+  const err = await handle.result().catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
+  expect(cause.type).toBe('ClusterTerminated');
+  expect(cause.message).toMatch(new RegExp(`^stage waitForStep: Cluster ${clusterId} ended while step ${stepId} was not finished`));
+  expect((await clustersOf(workflowId)).map((c) => c.Status?.State)).toEqual(['TERMINATED']);
+}, 120_000);

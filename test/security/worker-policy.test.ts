@@ -1,0 +1,85 @@
+// infra/aws/worker-policy.json is the least privilege the worker needs: every AWS call the
+// activities make is allowed, EMR cluster actions only on clusters tagged emrflow:managed=true,
+// S3 only under the configured prefixes, iam:PassRole only on the two EMR roles.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+import { repoRoot } from '../../infra/paths';
+
+interface Statement { Sid: string; Effect: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, unknown>> }
+const policy = JSON.parse(readFileSync(join(repoRoot, 'infra/aws/worker-policy.json'), 'utf8')) as { Version: string; Statement: Statement[] };
+const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
+const grants = policy.Statement.flatMap((s) => list(s.Action).map((action) => ({ action, s })));
+
+// Actions AWS does not let a policy scope to a tagged resource (no resource-level permissions).
+const UNSCOPABLE = ['elasticmapreduce:ListClusters', 'elasticmapreduce:ListReleaseLabels', 'sts:GetCallerIdentity'];
+const MANAGED = 'true';
+
+function sdkCommandsInActivities(dir = join(repoRoot, 'activities')): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sdkCommandsInActivities(path);
+    return name.endsWith('.ts') ? [...readFileSync(path, 'utf8').matchAll(/new ([A-Z]\w+)Command\(/g)].map((m) => m[1]!) : [];
+  });
+}
+
+test('allow-only statements with exact action names (no wildcards)', () => {
+  expect(policy.Version).toBe('2012-10-17');
+  for (const { action, s } of grants) {
+    expect(s.Effect, s.Sid).toBe('Allow');
+    expect(action, s.Sid).not.toContain('*');
+  }
+});
+
+test('every AWS call the activities make is allowed', () => {
+  const iamFor: Record<string, string> = { HeadObject: 's3:GetObject', GetObject: 's3:GetObject', ListObjectsV2: 's3:ListBucket', PutObject: 's3:PutObject', GetRole: 'iam:GetRole', GetInstanceProfile: 'iam:GetInstanceProfile', GetCallerIdentity: 'sts:GetCallerIdentity' };
+  const calls = [...new Set(sdkCommandsInActivities())];
+  expect(calls).toContain('RunJobFlow');
+  const allowed = new Set(grants.map((g) => g.action));
+  for (const call of calls) {
+    const action = iamFor[call] ?? `elasticmapreduce:${call}`;
+    // GetCallerIdentity needs no permission at all.
+    if (action !== 'sts:GetCallerIdentity') expect(allowed.has(action), `${call} -> ${action}`).toBe(true);
+  }
+});
+
+test('EMR: creating requires the emrflow:managed tag, everything else only on managed clusters', () => {
+  for (const { action, s } of grants.filter((g) => g.action.startsWith('elasticmapreduce:'))) {
+    if (UNSCOPABLE.includes(action)) continue;
+    if (action === 'elasticmapreduce:RunJobFlow' || action === 'elasticmapreduce:AddTags') {
+      expect(s.Condition?.StringEquals?.['aws:RequestTag/emrflow:managed'], action).toBe(MANAGED);
+      continue;
+    }
+    expect(list(s.Resource), action).toEqual(['arn:aws:elasticmapreduce:${Region}:${AccountId}:cluster/*']);
+    expect(s.Condition?.StringEquals?.['elasticmapreduce:ResourceTag/emrflow:managed'], action).toBe(MANAGED);
+  }
+  // Only the listing calls AWS cannot scope go unconditioned on "*".
+  const open = grants.filter((g) => list(g.s.Resource).includes('*') && !g.s.Condition).map((g) => g.action);
+  expect(open.every((a) => UNSCOPABLE.includes(a)), open.join(', ')).toBe(true);
+});
+
+test('IAM: PassRole only on the two EMR roles, to EMR and EC2 only; no other IAM write', () => {
+  const iam = grants.filter((g) => g.action.startsWith('iam:'));
+  expect(iam.map((g) => g.action).sort()).toEqual(['iam:GetInstanceProfile', 'iam:GetRole', 'iam:PassRole']);
+  const pass = iam.find((g) => g.action === 'iam:PassRole')!.s;
+  expect(list(pass.Resource).sort()).toEqual([
+    'arn:aws:iam::${AccountId}:role/${InstanceProfileRole}', 'arn:aws:iam::${AccountId}:role/${ServiceRole}']);
+  expect(pass.Condition?.StringEquals?.['iam:PassedToService']).toEqual(['elasticmapreduce.amazonaws.com', 'ec2.amazonaws.com']);
+  for (const { s } of iam) for (const r of list(s.Resource)) expect(r).toMatch(/^arn:aws:iam::\$\{AccountId\}:(role|instance-profile)\/\$\{\w+\}$/);
+});
+
+test('S3: objects only under the configured prefixes, listing only of those prefixes, no delete', () => {
+  const s3 = grants.filter((g) => g.action.startsWith('s3:'));
+  expect([...new Set(s3.map((g) => g.action))].sort()).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
+  for (const { action, s } of s3) {
+    for (const r of list(s.Resource)) {
+      if (action === 's3:ListBucket') expect(r).toMatch(/^arn:aws:s3:::\$\{\w+Bucket\}$/);
+      else expect(r, action).toMatch(/^arn:aws:s3:::\$\{\w+Bucket\}\/\$\{\w+Prefix\}\/.*\*$/);
+    }
+    if (action === 's3:ListBucket') {
+      const prefixes = s.Condition?.StringLike?.['s3:prefix'] as string[];
+      expect(prefixes.length).toBeGreaterThan(0);
+      for (const p of prefixes) expect(p).toMatch(/^\$\{\w+Prefix\}\/\*$/);
+    }
+  }
+});

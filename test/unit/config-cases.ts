@@ -1,0 +1,27 @@
+// Bad configuration files and the one line each must produce: shared by the loader's unit
+// test (config.test.ts) and the CLI-level check (config-cli.test.ts).
+/** A valid emr configuration that cases vary. */
+export const EMR_OK = `[cluster]\nprovider = emr\n[s3]\ncode_uri = s3://bucket/code\nlog_uri = s3://bucket/logs\n[datalake]\ninput_data = s3://bucket/in\noutput_data = s3://bucket/out\n`;
+
+/** [case, dl.cfg text, what the one line must say] */
+export const BAD_CONFIG_CASES: [string, string, RegExp][] = [
+  ['unknown section', '[clustre]\nprovider = local\n', /unknown section \[clustre\] \(did you mean "cluster"\?\)/],
+  ['unknown key', '[emr]\ncore_instance_cnt = 2\n', /\[emr\] unknown key "core_instance_cnt" \(did you mean "core_instance_count"\?\)/],
+  ['wrong type', '[emr]\ncore_instance_count = three\n', /\[emr\] core_instance_count: expected a whole number, got "three"/],
+  ['out of range', '[emr]\ncore_instance_count = 0\n', /\[emr\] core_instance_count: expected a number from 1 to 500, got 0/],
+  ['bad enum', '[cluster]\nprovider = k8s\n', /\[cluster\] provider: expected one of local \| emr, got "k8s"/],
+  ['bad market', '[emr]\ncore_market = cheap\n', /\[emr\] core_market: expected one of ON_DEMAND \| SPOT/],
+  ['malformed s3 uri', '[s3]\ncode_uri = s3:/bucket\n', /\[s3\] code_uri: expected an s3:\/\/bucket\/prefix URI, got "s3:\/bucket"/],
+  ['bucket name too short', '[s3]\nlog_uri = s3://b\n', /\[s3\] log_uri: expected an s3:\/\/bucket\/prefix URI/],
+  ['emr without [s3]', '[cluster]\nprovider = emr\n', /\[s3\] code_uri is required when \[cluster\] provider = emr/],
+  ['emr with a local datalake', EMR_OK.replace('s3://bucket/in', '/data/in'), /\[datalake\] input_data must be an s3:\/\/ URI when \[cluster\] provider = emr/],
+  ['local with an s3 datalake', '[datalake]\noutput_data = s3://bucket/out\n', /\[datalake\] output_data must be a local path/],
+  ['bad time of day', '[schedule]\ndaily_time = 25:00\n', /\[schedule\] daily_time: expected HH:MM/],
+  ['bad time zone', '[schedule]\ntime_zone = Mars/Base\n', /\[schedule\] time_zone: expected an IANA time zone/],
+  ['bad region', '[aws]\nregion = westus\n', /\[aws\] region: expected an AWS region/],
+  ['bad endpoint', '[aws]\nendpoint_url = localhost:5000\n', /\[aws\] endpoint_url: expected an http\(s\):\/\/ URL/],
+  ['half a key pair', '[aws]\naccess_key_id = AKIAEXAMPLE\n', /\[aws\] access_key_id and secret_access_key must be given together/],
+  ['bad share', '[quality]\nmax_rejected_share = 1.5\n', /\[quality\] max_rejected_share: expected a number from 0 to 1/],
+  ['key outside a section', 'provider = local\n', /"provider" is outside any \[section\]/],
+  ['reserved tag', '[emr]\nextra_tags = emrflow:managed=false\n', /\[emr\] extra_tags: tag "emrflow:managed" is reserved/],
+];
