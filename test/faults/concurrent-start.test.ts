@@ -12,6 +12,7 @@ import { emrflow } from './helpers/cli';
 import { clustersOnDisk } from './helpers/local-clusters';
 import { localRunEnv } from './helpers/local-run';
 
+// Dates no other test file uses: the shared server allows one open run per workflow id.
 test('two concurrent starts for the same date, from the CLI and from clients, make one run and one cluster', async () => {
   const conn = await connectForTest();
   const run = localRunEnv(temporalAddress());
@@ -23,29 +24,31 @@ test('two concurrent starts for the same date, from the CLI and from clients, ma
   const worker = await createWorker({ connection: conn.native, config: run.config, activities });
   try {
     await worker.runUntil(async () => {
-      const cli = await Promise.all([1, 2].map(() => emrflow(['run', '--date', '2018-11-20', '--json'], run.env)));
+      const cli = await Promise.all([1, 2].map(() => emrflow(['run', '--date', '2018-11-27', '--json'], run.env)));
       expect(cli.map((r) => r.code).sort(), cli.map((r) => r.stderr).join('\n')).toEqual([0, 1]);
       const loser = cli.find((r) => r.code === 1)!;
-      expect(loser.stderr.trim().split('\n').at(-1)).toMatch(/^emrflow: a run with workflow id songs-etl-2018-11-20 is already running: http/);
+      expect(loser.stderr.trim().split('\n').at(-1)).toMatch(/^emrflow: a run with workflow id songs-etl-2018-11-27 is already running: http/);
 
-      const id = songsEtlWorkflowId('2018-11-21');
+      const id = songsEtlWorkflowId('2018-11-28');
       const both = await Promise.allSettled([1, 2].map(() => conn.client.workflow.start('songsEtl', {
-        taskQueue: run.config.temporal.task_queue, workflowId: id, args: [{ runDate: '2018-11-21' }],
+        taskQueue: run.config.temporal.task_queue, workflowId: id, args: [{ runDate: '2018-11-28' }],
       })));
       expect(both.map((s) => s.status).sort()).toEqual(['fulfilled', 'rejected']);
       expect((both.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
       open();
-      for (const date of ['2018-11-20', '2018-11-21']) {
+      for (const date of ['2018-11-27', '2018-11-28']) {
         const summary = await conn.client.workflow.getHandle(songsEtlWorkflowId(date)).result() as SongsEtlSummary;
         expect(summary.runDate).toBe(date);
         const executions = [];
-        for await (const e of conn.client.workflow.list({ query: `WorkflowId = '${songsEtlWorkflowId(date)}'` })) executions.push(e);
+        // Only this test's task queue: other files on the shared server may use the same ids.
+        const query = `WorkflowId = '${songsEtlWorkflowId(date)}' AND TaskQueue = '${run.config.temporal.task_queue}'`;
+        for await (const e of conn.client.workflow.list({ query })) executions.push(e);
         expect(executions, `runs for ${date}`).toHaveLength(1);
       }
     });
     const clusters = await clustersOnDisk(run.stateDir);
     expect(clusters.map((c) => [c.owner, c.state]).sort()).toEqual([
-      ['songs-etl-2018-11-20', 'TERMINATED'], ['songs-etl-2018-11-21', 'TERMINATED'],
+      ['songs-etl-2018-11-27', 'TERMINATED'], ['songs-etl-2018-11-28', 'TERMINATED'],
     ]);
   } finally {
     open();
