@@ -1,5 +1,6 @@
 // Following a run from the terminal: its stage as it changes, and its failure as one message.
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { EmrflowConfig } from '../config';
 import { uiUrl } from '../server/dev-server';
 import { say } from './context';
@@ -28,7 +29,8 @@ export async function follow(client: Client, workflowId: string, quiet: boolean)
     if (!quiet) {
       try {
         const s = await handle.query<Record<string, unknown>>('status');
-        const line = `stage ${s.stage ?? '?'}, cluster ${s.clusterId ?? '-'}, step ${s.stepId ?? '-'} ${s.stepState ?? ''}`.trim();
+        const stepState = liveStepState(d) ?? s.stepState ?? '';
+        const line = `stage ${s.stage ?? '?'}, cluster ${s.clusterId ?? '-'}, step ${s.stepId ?? '-'} ${stepState}`.trim();
         if (line !== last) say(`${line} (${Math.round((Date.now() - started) / 1000)} s)`);
         last = line;
       } catch {
@@ -39,3 +41,22 @@ export async function follow(client: Client, workflowId: string, quiet: boolean)
   }
 }
 
+
+/**
+ * The step's state as waitForStep last heartbeated it (PENDING, RUNNING, ...). The workflow's
+ * own status only learns the state when the wait ends, so while it waits this is the live one,
+ * the same the web UI shows under Pending Activities.
+ */
+function liveStepState(d: WorkflowExecutionDescription): string | undefined {
+  for (const a of d.raw.pendingActivities ?? []) {
+    const payload = a.activityType?.name === 'waitForStep' ? a.heartbeatDetails?.payloads?.[0] : undefined;
+    if (!payload) continue;
+    try {
+      const state = defaultPayloadConverter.fromPayload<{ state?: unknown }>(payload)?.state;
+      if (typeof state === 'string') return state;
+    } catch {
+      // Details in another encoding: fall back to the workflow's status.
+    }
+  }
+  return undefined;
+}

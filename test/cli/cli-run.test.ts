@@ -74,3 +74,27 @@ test('run for a date that is already running: one line, exit 1, one run', async 
   });
   expect(fake.names().filter((n) => n === 'createCluster')).toHaveLength(1);
 });
+
+test('run --wait shows the step state waitForStep heartbeats while it waits, not only when it ends', async () => {
+  const config = testConfig();
+  const fake = fakeActivities({ holdStep: true });
+  const worker = await createWorker({ connection: conn.native, config, activities: fake.activities });
+  await worker.runUntil(async () => {
+    const child = spawn(process.execPath, [join(repoRoot, 'infra/bin/emrflow.mjs'), 'run', '--date', '2018-11-18', '--wait'], {
+      cwd: mkdtempSync(join(tmpdir(), 'emrflow-cli-run-')),
+      env: { ...process.env, EMRFLOW_CONFIG: '', EMRFLOW_TEMPORAL_ADDRESS: temporalAddress(), EMRFLOW_TEMPORAL_TASK_QUEUE: config.temporal.task_queue },
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((r) => child.on('close', r));
+    await fake.waiting;
+    // The fake step heartbeats RUNNING while held; the workflow's own status still says PENDING.
+    const deadline = Date.now() + 30_000;
+    while (!/stage waitForStep, cluster j-FAKE1, step s-FAKE1 RUNNING/.test(output) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    fake.release();
+    expect(await exited, output).toBe(0);
+    expect(output).toMatch(/stage waitForStep, cluster j-FAKE1, step s-FAKE1 RUNNING \(\d+ s\)/);
+  });
+});
