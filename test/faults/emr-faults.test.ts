@@ -1,9 +1,9 @@
-// The songs ETL on the EMR provider against moto, with the API misbehaving: every EMR action
-// fails with throttling and a 5xx before it works, and the calls that create things (RunJobFlow,
+// The songs ETL on the EMR provider against moto, with the API misbehaving: every EMR action,
+// then every S3 call the run makes, fails with throttling and a 5xx before it works, and the calls that create things (RunJobFlow,
 // AddJobFlowSteps) lose their answer after taking effect; then a cluster terminated from outside
 // under a running step. The test plays EMR: it completes the step and writes the run report.
 import { ListClustersCommand, ListStepsCommand, TerminateJobFlowsCommand, type EMRClient } from '@aws-sdk/client-emr';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
@@ -111,6 +111,20 @@ test('throttling and then a 5xx on every EMR action are retried: the run complet
   const injected = await runUnder([{ action: '*', times: 1, error: 'throttle' }, { action: '*', times: 1, error: '500' }], 'flaky');
   for (const action of ['RunJobFlow', 'AddJobFlowSteps', 'ListClusters', 'DescribeCluster', 'ListSteps', 'DescribeStep', 'TerminateJobFlows'])
     expect(injected[action], `errors injected into ${action}`).toBe(2);
+}, 180_000);
+
+test('throttling and then a 5xx on every S3 call (preflight, staging the job, reading the report) are retried: the run completes', async () => {
+  // Unstage the job, so this run uploads it again (the key is content-addressed and an earlier
+  // test of this file staged the same script).
+  const { Contents = [] } = await s3.send(new ListObjectsV2Command({ Bucket: 'emrflow-code', Prefix: 'code/' }));
+  for (const o of Contents) await s3.send(new DeleteObjectCommand({ Bucket: 'emrflow-code', Key: o.Key! }));
+  const injected = await runUnder([{ action: 'S3.*', times: 1, error: 'throttle' }, { action: 'S3.*', times: 1, error: '500' }], 's3');
+  // The preflight lists each bucket, staging looks the script up and uploads it, the end reads
+  // the report: each of those calls failed twice before it went through.
+  for (const action of ['S3.ListObjectsV2', 'S3.HeadObject', 'S3.PutObject', 'S3.GetObject'])
+    expect(injected[action], `errors injected into ${action}`).toBe(2);
+  const staged = await s3.send(new ListObjectsV2Command({ Bucket: 'emrflow-code', Prefix: 'code/' }));
+  expect(staged.Contents?.map((o) => o.Key), 'the job is staged once').toHaveLength(1);
 }, 180_000);
 
 test('RunJobFlow and AddJobFlowSteps that took effect but lost their answer are not repeated: one cluster, one step', async () => {

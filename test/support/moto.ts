@@ -13,12 +13,15 @@ export interface Moto {
   simulateLifecycle(provisionSeconds: number, stepSeconds: number): Promise<void>;
   /** Makes coming EMR calls fail (moto_faults.py); replaces earlier rules. */
   injectFaults(rules: FaultRule[]): Promise<void>;
-  /** EMR calls seen and errors injected, per action, since the server started. */
+  /** EMR and S3 calls seen and errors injected, per action (S3 ones as "S3.<Operation>"), since the server started. */
   faultReport(): Promise<{ calls: Record<string, number>; injected: Record<string, number> }>;
   stop(): Promise<void>;
 }
 
-/** The next `times` calls of `action` (each action separately for "*") fail with `error`. */
+/**
+ * The next `times` calls of `action` fail with `error`: an EMR action ("*" for each EMR action
+ * separately) or an S3 operation as "S3.PutObject" ("S3.*" for each separately). See moto_faults.py.
+ */
 export interface FaultRule { action: string; times: number; error: 'throttle' | '500' | 'lost' }
 
 export async function startMoto(timeoutMs = 30_000): Promise<Moto> {

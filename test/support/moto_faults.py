@@ -1,11 +1,13 @@
 """Transient AWS errors on demand: a WSGI layer in front of moto for the fault tests.
 
 Rules (POST /faults on the control port, {"rules": [...]}, replacing earlier rules):
-  {"action": "RunJobFlow" | "*", "times": N, "error": "throttle" | "500" | "lost"}
-The next N calls of each matching EMR action (X-Amz-Target ElasticMapReduce.<Action>; "*" counts
-every action separately) fail:
-  throttle: 400 ThrottlingException, before moto sees the call;
-  500:      500 InternalServerError, before moto sees the call;
+  {"action": "RunJobFlow" | "*" | "S3.GetObject" | "S3.*", "times": N, "error": "throttle" | "500" | "lost"}
+The next N calls of each matching action fail. EMR actions are named as in X-Amz-Target
+(ElasticMapReduce.<Action>) and "*" counts every EMR action separately; S3 operations are named
+"S3.<Operation>" from the request's method and path (path-style), and "S3.*" counts every S3
+operation separately:
+  throttle: EMR 400 ThrottlingException / S3 503 SlowDown, before moto sees the call;
+  500:      500 InternalServerError (S3: InternalError), before moto sees the call;
   lost:     moto performs the call, then the client gets a 500 (its answer was lost).
 POST /faults/report returns {"calls": {action: n}, "injected": {action: n}} and keeps counting.
 """
@@ -18,6 +20,12 @@ _rules = []
 _left = {}
 calls = Counter()
 injected = Counter()
+
+S3_ERRORS = {
+    "throttle": ("503 Slow Down", "SlowDown", "Please reduce your request rate (injected)"),
+    "500": ("500 Internal Server Error", "InternalError", "internal error (injected)"),
+    "lost": ("500 Internal Server Error", "InternalError", "the response was lost after the call took effect (injected)"),
+}
 
 ERRORS = {
     "throttle": ("400 Bad Request", "ThrottlingException", "Rate exceeded (injected)"),
@@ -43,7 +51,8 @@ def _take(action):
     with _lock:
         calls[action] += 1
         for i, rule in enumerate(_rules):
-            if rule["action"] not in ("*", action):
+            wildcard = "S3.*" if action.startswith("S3.") else "*"
+            if rule["action"] not in (wildcard, action):
                 continue
             key = (i, action)
             left = _left.setdefault(key, rule["times"])
@@ -62,12 +71,42 @@ def _error(start_response, kind):
     return [body]
 
 
+def _s3_error(start_response, kind, method):
+    status, code, message = S3_ERRORS[kind]
+    # A HEAD answer has no body: the client knows the error by its status alone.
+    body = b"" if method == "HEAD" else (
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>%s</Message></Error>' % (code, message)).encode()
+    start_response(status, [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+_S3_OBJECT_OPS = {"GET": "GetObject", "PUT": "PutObject", "HEAD": "HeadObject", "DELETE": "DeleteObject"}
+_S3_BUCKET_OPS = {"GET": "ListObjectsV2", "PUT": "CreateBucket", "HEAD": "HeadBucket", "DELETE": "DeleteBucket"}
+
+
+def _action(environ):
+    """("EMR action" | "S3.<Operation>", is_s3) for requests the rules can name, else None."""
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if target.startswith("ElasticMapReduce."):
+        return target.split(".", 1)[1], False
+    # SigV4 names the service in the credential scope: .../<region>/s3/aws4_request.
+    if "/s3/aws4_request" in environ.get("HTTP_AUTHORIZATION", ""):
+        method = environ.get("REQUEST_METHOD", "GET")
+        parts = [p for p in environ.get("PATH_INFO", "/").split("/") if p]
+        ops = _S3_OBJECT_OPS if len(parts) >= 2 else _S3_BUCKET_OPS
+        if not parts:
+            return "S3.ListBuckets", True
+        return "S3." + ops.get(method, method), True
+    return None
+
+
 def wrap(app):
     def faulty(environ, start_response):
-        target = environ.get("HTTP_X_AMZ_TARGET", "")
-        if not target.startswith("ElasticMapReduce."):
+        named = _action(environ)
+        if named is None:
             return app(environ, start_response)
-        kind = _take(target.split(".", 1)[1])
+        action, is_s3 = named
+        kind = _take(action)
         if kind is None:
             return app(environ, start_response)
         if kind == "lost":
@@ -75,5 +114,7 @@ def wrap(app):
             b"".join(result)  # moto does the work; its answer is thrown away
             if hasattr(result, "close"):
                 result.close()
+        if is_s3:
+            return _s3_error(start_response, kind, environ.get("REQUEST_METHOD", "GET"))
         return _error(start_response, kind)
     return faulty
