@@ -1,4 +1,4 @@
-// The worker is SIGKILLed at every stage of one run, each time by a real separate worker process
+// The worker is SIGKILLed at every stage of one run (six times), each time by a real separate worker process
 // held at that point, and restarted: the run still completes with the right tables, exactly one
 // cluster was created, it is terminated, and no step process is left running.
 import { expect, test } from 'vitest';
@@ -16,11 +16,14 @@ const KILLS = [
   { hold: 'stageJob:after', stage: 'stageJob', what: 'after staging' },
   { hold: 'createCluster:after', stage: 'createCluster', what: 'after cluster creation' },
   { hold: 'addStep:after', stage: 'addStep', what: 'while the step runs' },
+  // Inside the long wait itself: the new worker's attempt starts after the 1-minute heartbeat
+  // timeout and resumes from the last heartbeat; the step is not submitted again.
+  { hold: 'waitForStep:during', stage: 'waitForStep', what: 'while it waits for the step' },
   { hold: 'readRunReport:before', stage: 'readRunReport', what: 'after the step' },
   { hold: 'terminateCluster:after', stage: 'terminateCluster', what: 'during cleanup' },
 ] as const;
 
-test('SIGKILL of the worker after staging, after cluster creation, while the step runs, after the step and during cleanup: the run completes with one cluster, terminated', async () => {
+test('SIGKILL of the worker after staging, after cluster creation, while the step runs, inside the wait for it, after the step and during cleanup: the run completes with one cluster, terminated', async () => {
   const conn = await connectForTest();
   const run = localRunEnv(temporalAddress());
   const workflowId = `fault-kill-${Date.now()}`;
@@ -46,6 +49,18 @@ test('SIGKILL of the worker after staging, after cluster creation, while the ste
     await worker.stop();
 
     expect(killedAt).toEqual(KILLS.map((k) => k.stage));
+    // Each killed activity was really cut off: its last attempt, on a later worker, is at least the second.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const typeOf = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes)
+      .map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes!.activityType!.name!]));
+    const attempts: Record<string, number> = {};
+    for (const e of events) {
+      const started = e.activityTaskStartedEventAttributes;
+      if (!started) continue;
+      const type = typeOf.get(String(started.scheduledEventId))!;
+      attempts[type] = Math.max(attempts[type] ?? 0, started.attempt ?? 1);
+    }
+    for (const kill of KILLS) expect(attempts[kill.stage], `attempts of ${kill.stage}`).toBeGreaterThanOrEqual(2);
     expect(summary.rows).toEqual({
       songplays: TINY_DATASET.nextSongPlays, users: TINY_DATASET.users, songs: 3, artists: 3, time: TINY_DATASET.nextSongPlays,
     });
