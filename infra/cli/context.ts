@@ -7,13 +7,25 @@ export interface GlobalOptions {
   config?: string;
 }
 
+/**
+ * "No dl.cfg, using the defaults" is worth saying when a command goes on to do something, and
+ * noise when it stops at a usage error (which must be the only line): it waits for the
+ * command's first line of progress, or its end.
+ */
+const deferredNotices: string[] = [];
+
+function flushNotices(): void {
+  for (const line of deferredNotices.splice(0)) process.stderr.write(`emrflow: ${line}\n`);
+}
+
 export function say(line: string): void {
+  flushNotices();
   process.stderr.write(`emrflow: ${line}\n`);
 }
 
 export function configFrom(opts: GlobalOptions): EmrflowConfig {
   const { config, warnings } = loadConfig({ path: opts.config });
-  if (!config.source.found) say(`no ${config.source.file} found; using the local defaults (see dl.cfg.example)`);
+  if (!config.source.found) deferredNotices.push(`no ${config.source.file} found; using the local defaults (see dl.cfg.example)`);
   for (const w of warnings) say(`warning: ${w}`);
   return config;
 }
@@ -23,9 +35,11 @@ export function action<A extends unknown[]>(body: (...args: A) => Promise<number
   return async (...args: A): Promise<void> => {
     try {
       const code = await body(...args);
+      flushNotices();
       process.exitCode = code ?? 0;
     } catch (e) {
       if (e instanceof ConfigError || e instanceof UsageError) {
+        deferredNotices.length = 0;
         say(e.message);
         process.exit(EXIT_USAGE);
       }

@@ -34,14 +34,17 @@ const CASES: [string, string[], string][] = [
   ['a missing schedule id', ['schedules', 'trigger'], "emrflow: missing required argument 'id' (add --help for usage)"],
 ];
 
-/** The CLI in a directory whose dl.cfg points at the test server, as a configured user runs it. */
-function emrflow(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * The CLI in a directory whose dl.cfg points at the test server, as a configured user runs it;
+ * with `withConfig` false, in a directory without dl.cfg (the address from the environment).
+ */
+function emrflow(args: string[], withConfig = true): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const cwd = mkdtempSync(join(tmpdir(), 'emrflow-bad-args-'));
-  writeFileSync(join(cwd, 'dl.cfg'), `[temporal]\naddress = ${temporalAddress()}\n`, { mode: 0o600 });
+  if (withConfig) writeFileSync(join(cwd, 'dl.cfg'), `[temporal]\naddress = ${temporalAddress()}\n`, { mode: 0o600 });
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(repoRoot, 'infra/bin/emrflow.mjs'), ...args], {
       cwd,
-      env: { ...process.env, EMRFLOW_CONFIG: '' },
+      env: { ...process.env, EMRFLOW_CONFIG: '', ...(withConfig ? {} : { EMRFLOW_TEMPORAL_ADDRESS: temporalAddress() }) },
     });
     let stdout = '';
     let stderr = '';
@@ -58,3 +61,11 @@ test.concurrent.each(CASES)('%s: one line, exit 2', async (_what, args, line) =>
   expect(r.code).toBe(2);
   expect(r.stdout).toBe('');
 });
+
+// Without a dl.cfg the CLI notes that it uses the defaults, but not in front of a usage error.
+test.concurrent.each(CASES.filter(([what]) => /unknown schedule|month 13|unknown mode/.test(what)))(
+  'without a dl.cfg, %s: still one line, exit 2', async (_what, args, line) => {
+    const r = await emrflow(args, false);
+    expect(r.stderr.split('\n').filter(Boolean), r.stderr).toEqual([line]);
+    expect(r.code).toBe(2);
+  });
