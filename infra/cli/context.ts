@@ -23,9 +23,11 @@ export function say(line: string): void {
   process.stderr.write(`emrflow: ${line}\n`);
 }
 
-export function configFrom(opts: GlobalOptions): EmrflowConfig {
+/** noticeNow: for long-running commands (server, worker, start), whose progress is their own log. */
+export function configFrom(opts: GlobalOptions, { noticeNow = false } = {}): EmrflowConfig {
   const { config, warnings } = loadConfig({ path: opts.config });
   if (!config.source.found) deferredNotices.push(`no ${config.source.file} found; using the local defaults (see dl.cfg.example)`);
+  if (noticeNow) flushNotices();
   for (const w of warnings) say(`warning: ${w}`);
   return config;
 }

@@ -7,16 +7,19 @@ import { installPrefixedLogger } from '../../worker/logging';
 import { runWorker } from '../../worker/run-worker';
 import { action, configFrom, type GlobalOptions } from '../context';
 
-function prefixLines(child: ChildProcess, prefix: string): void {
+function prefixLines(child: ChildProcess, prefix: string, relay: () => boolean): void {
   for (const stream of [child.stdout, child.stderr]) {
-    if (stream) createInterface({ input: stream }).on('line', (l) => process.stdout.write(`${prefix} ${l}\n`));
+    if (stream) createInterface({ input: stream }).on('line', (l) => { if (relay()) process.stdout.write(`${prefix} ${l}\n`); });
   }
 }
 
 /** Server and worker in one process, logs prefixed; Ctrl-C stops both. */
 export async function runDev(config: EmrflowConfig, onReady?: (server: DevServer) => Promise<void>): Promise<void> {
   const log = (l: string) => process.stdout.write(`[emrflow] ${l}\n`);
-  const server = await ensureDevServer(config, log, (c) => prefixLines(c, '[server]'));
+  // Once Ctrl-C has stopped the worker, the server's own shutdown chatter (connection warnings
+  // from its internal workers) says nothing the user needs: it is not relayed.
+  let stopping = false;
+  const server = await ensureDevServer(config, log, (c) => prefixLines(c, '[server]', () => !stopping));
   installPrefixedLogger('[worker]');
   const worker = runWorker(config, log);
   if (onReady) await onReady(server);
@@ -24,7 +27,10 @@ export async function runDev(config: EmrflowConfig, onReady?: (server: DevServer
   try {
     await worker;
   } finally {
+    stopping = true;
+    log(server.reused ? 'worker stopped; the dev server was already running and keeps running' : 'worker stopped; stopping the dev server …');
     await server.stop();
+    if (!server.reused) log('stopped');
   }
 }
 
@@ -33,5 +39,5 @@ export function devCommand(program: Command): void {
     .command('dev')
     .description('start the Temporal dev server and a worker together, in one terminal')
     .addHelpText('after', '\nExample:\n  $ emrflow dev               # then open http://127.0.0.1:8233')
-    .action(action(async () => runDev(configFrom(program.opts<GlobalOptions>()))));
+    .action(action(async () => runDev(configFrom(program.opts<GlobalOptions>(), { noticeNow: true }))));
 }

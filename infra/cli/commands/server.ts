@@ -8,7 +8,7 @@ export function serverCommand(program: Command): void {
     .description('start the embedded Temporal dev server with its web UI (reuses one already listening)')
     .addHelpText('after', '\nExample:\n  $ emrflow server            # web UI on http://127.0.0.1:8233, Ctrl-C stops it')
     .action(action(async () => {
-      const config = configFrom(program.opts<GlobalOptions>());
+      const config = configFrom(program.opts<GlobalOptions>(), { noticeNow: true });
       const server = await ensureDevServer(config, say);
       if (server.reused) return;
       say('press Ctrl-C to stop');

@@ -42,7 +42,7 @@ export function startCommand(program: Command): void {
     .option('--no-demo-run', 'start everything but do not run the pipeline')
     .addHelpText('after', '\nExample:\n  $ npm start                  # or: npx emrflow start --no-demo-run')
     .action(action(async (opts: { demoRun: boolean }) => {
-      const config = configFrom(program.opts<GlobalOptions>());
+      const config = configFrom(program.opts<GlobalOptions>(), { noticeNow: true });
       const log = (l: string) => process.stdout.write(`[emrflow] ${l}\n`);
       await runDev(config, opts.demoRun ? () => demoRun(config, log) : undefined);
     }));

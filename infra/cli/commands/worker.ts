@@ -10,7 +10,7 @@ export function workerCommand(program: Command): void {
     .option('--no-sync-schedules', 'do not create or update the schedules at start-up')
     .addHelpText('after', '\nExample:\n  $ emrflow --config prod.cfg worker')
     .action(action(async (opts: { syncSchedules: boolean }) => {
-      const config = configFrom(program.opts<GlobalOptions>());
+      const config = configFrom(program.opts<GlobalOptions>(), { noticeNow: true });
       installPrefixedLogger('[worker]');
       await runWorker(config, say, { syncSchedules: opts.syncSchedules });
     }));
