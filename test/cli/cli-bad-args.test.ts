@@ -1,12 +1,8 @@
 // Bad command-line arguments as a user types them: each gets exactly ONE stderr line saying
 // what is wrong, exit 2, and nothing on stdout. Real CLI processes; the schedule cases ask the
 // run-wide Temporal dev server, where no schedule of those names exists.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { repoRoot } from '../../infra/paths';
+import { emrflow as run } from '../support/cli-process';
 import { temporalAddress } from '../support/temporal';
 
 const KNOWN = 'known: songs-etl-daily, sweep-stray-clusters-hourly; run emrflow schedules sync';
@@ -38,20 +34,10 @@ const CASES: [string, string[], string][] = [
  * The CLI in a directory whose dl.cfg points at the test server, as a configured user runs it;
  * with `withConfig` false, in a directory without dl.cfg (the address from the environment).
  */
-function emrflow(args: string[], withConfig = true): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const cwd = mkdtempSync(join(tmpdir(), 'emrflow-bad-args-'));
-  if (withConfig) writeFileSync(join(cwd, 'dl.cfg'), `[temporal]\naddress = ${temporalAddress()}\n`, { mode: 0o600 });
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'infra/bin/emrflow.mjs'), ...args], {
-      cwd,
-      env: { ...process.env, EMRFLOW_CONFIG: '', ...(withConfig ? {} : { EMRFLOW_TEMPORAL_ADDRESS: temporalAddress() }) },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function emrflow(args: string[], withConfig = true) {
+  return withConfig
+    ? run(args, {}, { dlCfg: `[temporal]\naddress = ${temporalAddress()}\n` })
+    : run(args, { EMRFLOW_TEMPORAL_ADDRESS: temporalAddress() });
 }
 
 // Each case is a process start (~1-2 s of tsx); concurrent cases overlap their waiting.

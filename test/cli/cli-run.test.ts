@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { emrflow as run } from '../support/cli-process';
 import { repoRoot } from '../../infra/paths';
 import { createWorker } from '../../infra/worker/create-worker';
 import { fakeActivities, STDERR_TAIL } from '../support/fake-activities';
@@ -16,18 +17,8 @@ beforeAll(async () => {
 });
 afterAll(async () => conn.close());
 
-function emrflow(args: string[], taskQueue: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'infra/bin/emrflow.mjs'), ...args], {
-      cwd: mkdtempSync(join(tmpdir(), 'emrflow-cli-run-')),
-      env: { ...process.env, EMRFLOW_CONFIG: '', EMRFLOW_TEMPORAL_ADDRESS: temporalAddress(), EMRFLOW_TEMPORAL_TASK_QUEUE: taskQueue },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function emrflow(args: string[], taskQueue: string) {
+  return run(args, { EMRFLOW_TEMPORAL_ADDRESS: temporalAddress(), EMRFLOW_TEMPORAL_TASK_QUEUE: taskQueue });
 }
 
 test('run --wait --json: exit 0 and one JSON object with the summary', async () => {

@@ -9,7 +9,7 @@ import { createActivities } from '../../activities';
 import { createWorker } from '../../infra/worker/create-worker';
 import type { EmrflowActivities, SongsEtlStatus } from '../../workflows/shared';
 import { connectForTest, temporalAddress } from '../support/temporal';
-import { emrflow } from './helpers/cli';
+import { emrflow } from '../support/cli-process';
 import { clustersOnDisk } from './helpers/local-clusters';
 import { localRunEnv, type LocalRunEnv } from './helpers/local-run';
 
@@ -130,7 +130,12 @@ test('cancelled after the step, while the report is read: the cluster is termina
 test('cancelled during cleanup: the cluster is still terminated and the run ends CANCELLED', async () => {
   const { workflowId, g } = await startHeldAt('terminateCluster', 'terminateCluster');
   const cancelling = emrflow(['cancel', workflowId, '--json'], run.env);
-  await new Promise((r) => setTimeout(r, 3000));
+  // Release the cleanup only once the cancel is on the server (the CLI takes seconds to start
+  // under load; released earlier, the run would just complete).
+  await waitFor(async () => {
+    const { events } = await conn.client.workflow.getHandle(workflowId).fetchHistory();
+    return (events ?? []).some((e) => e.workflowExecutionCancelRequestedEventAttributes);
+  }, 'the cancel request in the history');
   g.release();
   const r = await cancelling;
   expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);

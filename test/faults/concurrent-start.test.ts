@@ -8,7 +8,7 @@ import { createActivities } from '../../activities';
 import { createWorker } from '../../infra/worker/create-worker';
 import { songsEtlWorkflowId, type SongsEtlSummary } from '../../workflows/shared';
 import { connectForTest, temporalAddress } from '../support/temporal';
-import { emrflow } from './helpers/cli';
+import { emrflow } from '../support/cli-process';
 import { clustersOnDisk } from './helpers/local-clusters';
 import { localRunEnv } from './helpers/local-run';
 

@@ -18,7 +18,7 @@ import type { SongsEtlSummary } from '../../workflows/shared';
 import { sampleReport } from '../support/fake-activities';
 import { startMoto, type FaultRule, type Moto } from '../support/moto';
 import { connectForTest, temporalAddress } from '../support/temporal';
-import { emrflow } from './helpers/cli';
+import { emrflow } from '../support/cli-process';
 
 let moto: Moto;
 let env: Record<string, string>;

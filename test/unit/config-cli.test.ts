@@ -1,28 +1,17 @@
 // The same bad-config table as config.test.ts, through the real CLI: `emrflow --config <file>
 // clusters list` (a command that needs nothing else) prints exactly one line and exits 2.
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { repoRoot } from '../../infra/paths';
+import { emrflow } from '../support/cli-process';
 import { BAD_CONFIG_CASES } from './config-cases';
 
-function emrflowWithConfig(text: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function emrflowWithConfig(text: string) {
   const dir = mkdtempSync(join(tmpdir(), 'emrflow-cfg-cli-'));
   const file = join(dir, 'dl.cfg');
-  writeFileSync(file, text);
-  chmodSync(file, 0o600);
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'infra/bin/emrflow.mjs'), '--config', file, 'clusters', 'list'], {
-      cwd: dir, env: { ...process.env, EMRFLOW_CONFIG: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  writeFileSync(file, text, { mode: 0o600 });
+  return emrflow(['--config', file, 'clusters', 'list']);
 }
 
 // One process per case (~1 s of tsx each); concurrent cases overlap their start-up waits.
