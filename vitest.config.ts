@@ -4,10 +4,14 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
+    setupFiles: ['test/support/worker-logs.ts'],
     // Workflow and Spark tests start real processes; two cores, so keep files few at a time.
     testTimeout: 120_000,
     hookTimeout: 120_000,
     fileParallelism: true,
     maxWorkers: 2,
+    // Workers, moto and the dev server log a lot; keep that output only for tests that fail, so
+    // a failure is easy to find in CI's log.
+    silent: 'passed-only',
   },
 });

@@ -4,13 +4,13 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createProvider } from '../../activities';
 import type { SongsEtlSummary } from '../../workflows/shared';
 import { localPipeline } from '../support/local-pipeline';
 import { parquetCount } from '../support/parquet';
 import { FAKE_SECRETS, historyText, leakedSecrets } from '../support/secrets-scan';
+import { captureWorkerLogs } from '../support/worker-logs';
 import { connectForTest } from '../support/temporal';
 import { TINY_DATASET } from '../support/tiny-dataset';
 
@@ -21,7 +21,7 @@ const logLines: string[] = [];
 let conn: Awaited<ReturnType<typeof connectForTest>>;
 beforeAll(async () => {
   // Capture everything the worker and its activities log in this process.
-  Runtime.install({ logger: new DefaultLogger('DEBUG', (e) => logLines.push(`${e.message} ${JSON.stringify(e.meta ?? {})}`)) });
+  captureWorkerLogs(logLines);
   conn = await connectForTest();
 });
 

@@ -4,17 +4,18 @@
 // scanned the same way in test/e2e/songs-etl-local.test.ts.
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { SongsEtlStatus } from '../../workflows/shared';
 import { localPipeline } from '../support/local-pipeline';
 import { FAKE_SECRETS, historyText, leakedSecrets } from '../support/secrets-scan';
+import { captureWorkerLogs } from '../support/worker-logs';
 import { connectForTest } from '../support/temporal';
 
 const logLines: string[] = [];
 let conn: Awaited<ReturnType<typeof connectForTest>>;
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('DEBUG', (e) => logLines.push(`${e.message} ${JSON.stringify(e.meta ?? {})}`)) });
+  // Capture everything the worker and its activities log in this process.
+  captureWorkerLogs(logLines);
   conn = await connectForTest();
 });
 afterAll(async () => conn.close());
