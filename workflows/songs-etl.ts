@@ -75,14 +75,29 @@ export async function songsEtl(input?: SongsEtlInput): Promise<SongsEtlSummary> 
     }
     status.stage = 'done';
   }
-  // Reached only when the run succeeded: a failed run keeps its own failure, not cleanup's.
-  if (cleanup?.error) throw cleanup.error;
+  // Reached only when the run succeeded: a failed run keeps its own failure, not cleanup's. The
+  // tables are written, but a cluster is left running: fail, naming it, so somebody notices.
+  if (cleanup?.error) throw clusterLeftRunning(cluster!.clusterId, summary.provider, cleanup.error);
   // A cancel that arrived while the cluster was being terminated: the user asked for CANCELLED.
   if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('cancelled during cleanup');
   return { ...summary, clusterBilledSeconds: billedSeconds(cluster, cleanup?.terminated) };
 }
 
 interface Cleanup { terminated?: TerminateResult; error?: unknown }
+
+function clusterLeftRunning(clusterId: string, provider: 'local' | 'emr', error: unknown): ApplicationFailure {
+  const cause = error instanceof ApplicationFailure && error.cause instanceof Error ? error.cause : error;
+  const why = cause instanceof Error ? cause.message : String(cause);
+  return ApplicationFailure.create({
+    type: 'ClusterNotTerminated',
+    message: `stage terminateCluster: the tables were written, but cluster ${clusterId} could not be terminated (${why}); `
+      + (provider === 'emr' ? 'it ends at its idle timeout ([emr] idle_timeout_minutes), or run `emrflow clusters sweep` now'
+        : 'run `emrflow clusters sweep` to end it'),
+    nonRetryable: true,
+    details: [{ clusterId }],
+    cause: error instanceof Error ? error : undefined,
+  });
+}
 
 function billedSeconds(cluster: ClusterRef | undefined, terminated: TerminateResult | undefined): number | null {
   if (!cluster || !terminated?.terminatedAt) return null;

@@ -82,6 +82,31 @@ describe('songsEtl', () => {
     expect(fake.live()).toEqual([]);
   });
 
+  test('a cluster that cannot be terminated fails an otherwise good run, naming the cluster, so somebody notices it', async () => {
+    const fake = fakeActivities({
+      settings: { provider: 'emr' },
+      failures: { terminateCluster: () => ApplicationFailure.nonRetryable('AccessDenied: not authorized to perform TerminateJobFlows', 'ConfigError') },
+    });
+    const failure = await withWorker(conn, fake.activities, (taskQueue) => failureOf(
+      conn.client.workflow.execute('songsEtl', { taskQueue, workflowId: uniqueId('songs-etl-cleanupfail'), args: [{ runDate: '2018-11-15' }] })));
+    expect(failure.type).toBe('ClusterNotTerminated');
+    expect(failure.message).toBe('stage terminateCluster: the tables were written, but cluster j-FAKE1 could not be terminated '
+      + '(AccessDenied: not authorized to perform TerminateJobFlows); it ends at its idle timeout ([emr] idle_timeout_minutes), or run `emrflow clusters sweep` now');
+    expect(fake.names()).toContain('readRunReport');
+    expect(fake.live().map((c) => c.clusterId)).toEqual(['j-FAKE1']);
+  });
+
+  test('when the step failed and the cluster cannot be terminated either, the run fails with the step\'s failure', async () => {
+    const fake = fakeActivities({
+      step: { fails: 'Step failed with exitCode 1', tailInDetails: true },
+      failures: { terminateCluster: () => ApplicationFailure.nonRetryable('AccessDenied', 'ConfigError') },
+    });
+    const failure = await withWorker(conn, fake.activities, (taskQueue) => failureOf(
+      conn.client.workflow.execute('songsEtl', { taskQueue, workflowId: uniqueId('songs-etl-bothfail'), args: [{ runDate: '2018-11-15' }] })));
+    expect(failure.type).toBe('SparkStepFailed');
+    expect(fake.names()).toContain('terminateCluster');
+  });
+
   test('a failed preflight fails the run at once naming each failed check and its fix, and creates no cluster', async () => {
     const fake = fakeActivities({
       settings: { provider: 'emr' },
