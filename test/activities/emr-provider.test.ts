@@ -17,7 +17,7 @@ import { emrClient, s3Client } from '../../activities/aws-clients';
 import { EmrProvider } from '../../activities/providers/emr/emr-provider';
 import { waitForStep } from '../../activities/wait-for-step';
 import { loadConfig, type EmrflowConfig } from '../../infra/config';
-import { startMoto, type Moto } from '../support/moto';
+import { emrSettings, startMoto, type Moto } from '../support/moto';
 
 let moto: Moto;
 let config: EmrflowConfig;
@@ -29,17 +29,7 @@ beforeAll(async () => {
   moto = await startMoto();
   config = loadConfig({
     cwd: tmpdir(),
-    env: {
-      EMRFLOW_CLUSTER_PROVIDER: 'emr',
-      EMRFLOW_AWS_ENDPOINT_URL: moto.endpoint,
-      EMRFLOW_AWS_ACCESS_KEY_ID: 'testing',
-      EMRFLOW_AWS_SECRET_ACCESS_KEY: 'testing',
-      EMRFLOW_S3_CODE_URI: 's3://emrflow-code/code',
-      EMRFLOW_S3_LOG_URI: 's3://emrflow-logs/logs',
-      EMRFLOW_DATALAKE_INPUT_DATA: 's3://emrflow-lake/in',
-      EMRFLOW_DATALAKE_OUTPUT_DATA: 's3://emrflow-lake/out',
-      EMRFLOW_EMR_EXTRA_TAGS: 'team=data',
-    },
+    env: { ...emrSettings(moto.endpoint), EMRFLOW_EMR_EXTRA_TAGS: 'team=data' },
   }).config;
   emr = emrClient(config.aws);
   s3 = s3Client(config.aws);

@@ -16,7 +16,7 @@ import { createWorker } from '../../infra/worker/create-worker';
 import { reportIdFor } from '../../workflows/run-input';
 import type { SongsEtlSummary } from '../../workflows/shared';
 import { sampleReport } from '../support/fake-activities';
-import { startMoto, type FaultRule, type Moto } from '../support/moto';
+import { emrSettings, startMoto, type FaultRule, type Moto } from '../support/moto';
 import { connectForTest, temporalAddress } from '../support/temporal';
 import { emrflow } from '../support/cli-process';
 
@@ -32,14 +32,7 @@ let running: Promise<void>;
 beforeAll(async () => {
   moto = await startMoto();
   env = {
-    EMRFLOW_CLUSTER_PROVIDER: 'emr',
-    EMRFLOW_AWS_ENDPOINT_URL: moto.endpoint,
-    EMRFLOW_AWS_ACCESS_KEY_ID: 'testing',
-    EMRFLOW_AWS_SECRET_ACCESS_KEY: 'testing',
-    EMRFLOW_S3_CODE_URI: 's3://emrflow-code/code',
-    EMRFLOW_S3_LOG_URI: 's3://emrflow-logs/logs',
-    EMRFLOW_DATALAKE_INPUT_DATA: 's3://emrflow-lake/in',
-    EMRFLOW_DATALAKE_OUTPUT_DATA: 's3://emrflow-lake/out',
+    ...emrSettings(moto.endpoint),
     EMRFLOW_EMR_STEP_POLL_SECONDS: '1',
     EMRFLOW_TEMPORAL_ADDRESS: temporalAddress(),
     EMRFLOW_TEMPORAL_TASK_QUEUE: `fault-emr-${randomUUID()}`,

@@ -24,6 +24,23 @@ export interface Moto {
  */
 export interface FaultRule { action: string; times: number; error: 'throttle' | '500' | 'lost' }
 
+/**
+ * The EMR provider's settings (as EMRFLOW_* overrides) pointed at moto, with buckets
+ * emrflow-code, emrflow-logs and emrflow-lake, which the test creates.
+ */
+export function emrSettings(endpoint: string): Record<string, string> {
+  return {
+    EMRFLOW_CLUSTER_PROVIDER: 'emr',
+    EMRFLOW_AWS_ENDPOINT_URL: endpoint,
+    EMRFLOW_AWS_ACCESS_KEY_ID: 'testing',
+    EMRFLOW_AWS_SECRET_ACCESS_KEY: 'testing',
+    EMRFLOW_S3_CODE_URI: 's3://emrflow-code/code',
+    EMRFLOW_S3_LOG_URI: 's3://emrflow-logs/logs',
+    EMRFLOW_DATALAKE_INPUT_DATA: 's3://emrflow-lake/in',
+    EMRFLOW_DATALAKE_OUTPUT_DATA: 's3://emrflow-lake/out',
+  };
+}
+
 export async function startMoto(timeoutMs = 30_000): Promise<Moto> {
   const [port, control] = [await freePort(), await freePort()];
   const child: ChildProcess = spawn(venvBin('python'), [join(import.meta.dirname, 'moto_server.py'), String(port), String(control)], {

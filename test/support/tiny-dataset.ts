@@ -1,7 +1,8 @@
 // A handful of songs and events in the real Sparkify layout: enough for every table to have
 // rows (one play matches a song, one does not, one event is logged out), small enough that
 // the Spark job's end-to-end runs stay quick. The job's semantics are tested in pytest.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const songs = [
@@ -36,4 +37,23 @@ export function writeTinyDataset(dir: string): void {
   const logDir = join(dir, 'log_data', '2018', '11');
   mkdirSync(logDir, { recursive: true });
   writeFileSync(join(logDir, '2018-11-15-events.json'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+}
+
+/**
+ * A temporary directory holding the tiny dataset as input, with the local-provider settings (as
+ * EMRFLOW_* overrides) that point a run at it: state, input, lake, a quick poll, a small driver.
+ */
+export function tinyLocalRun(prefix: string): { dir: string; settings: Record<string, string> } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  writeTinyDataset(join(dir, 'input'));
+  return {
+    dir,
+    settings: {
+      EMRFLOW_LOCAL_STATE_DIR: join(dir, 'state'),
+      EMRFLOW_DATALAKE_INPUT_DATA: join(dir, 'input'),
+      EMRFLOW_DATALAKE_OUTPUT_DATA: join(dir, 'lake'),
+      EMRFLOW_LOCAL_STEP_POLL_SECONDS: '1',
+      EMRFLOW_LOCAL_DRIVER_MEMORY: '1g',
+    },
+  };
 }
