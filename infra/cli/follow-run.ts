@@ -18,11 +18,16 @@ export function failureText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Prints the run's stage whenever it changes, until the run closes. */
-export async function follow(client: Client, workflowId: string, quiet: boolean): Promise<void> {
+/**
+ * Prints the run's stage whenever it changes, until the run closes; during a long wait (an EMR
+ * step runs for hours) the same line again every `repeatSeconds`, so the terminal shows it is
+ * still waiting and for how long.
+ */
+export async function follow(client: Client, workflowId: string, quiet: boolean, repeatSeconds = 60): Promise<void> {
   const handle = client.workflow.getHandle(workflowId);
   const started = Date.now();
   let last = '';
+  let lastSaidAt = 0;
   for (;;) {
     const d = await handle.describe();
     if (d.status.name !== 'RUNNING') return;
@@ -31,7 +36,10 @@ export async function follow(client: Client, workflowId: string, quiet: boolean)
         const s = await handle.query<Record<string, unknown>>('status');
         const stepState = liveStepState(d) ?? s.stepState ?? '';
         const line = `stage ${s.stage ?? '?'}, cluster ${s.clusterId ?? '-'}, step ${s.stepId ?? '-'} ${stepState}`.trim();
-        if (line !== last) say(`${line} (${Math.round((Date.now() - started) / 1000)} s)`);
+        if (line !== last || Date.now() - lastSaidAt >= repeatSeconds * 1000) {
+          say(`${line} (${Math.round((Date.now() - started) / 1000)} s)`);
+          lastSaidAt = Date.now();
+        }
         last = line;
       } catch {
         // The first workflow task may not have run yet; the query answers once it has.
@@ -40,7 +48,6 @@ export async function follow(client: Client, workflowId: string, quiet: boolean)
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
-
 
 /**
  * The step's state as waitForStep last heartbeated it (PENDING, RUNNING, ...). The workflow's

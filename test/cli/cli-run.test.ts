@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
+import { follow } from '../../infra/cli/follow-run';
 import { emrflow as run } from '../support/cli-process';
 import { repoRoot } from '../../infra/paths';
 import { createWorker } from '../../infra/worker/create-worker';
@@ -88,4 +89,29 @@ test('run --wait shows the step state waitForStep heartbeats while it waits, not
     expect(await exited, output).toBe(0);
     expect(output).toMatch(/stage waitForStep, cluster j-FAKE1, step s-FAKE1 RUNNING \(\d+ s\)/);
   });
+});
+
+test('following a long wait repeats the stage line with the time waited, not only when it changes', async () => {
+  const config = testConfig();
+  const fake = fakeActivities({ holdStep: true });
+  const worker = await createWorker({ connection: conn.native, config, activities: fake.activities });
+  const said: string[] = [];
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => { said.push(String(chunk)); return true; });
+  try {
+    await worker.runUntil(async () => {
+      const workflowId = 'songs-etl-2018-11-19';
+      await conn.client.workflow.start('songsEtl', { taskQueue: config.temporal.task_queue, workflowId, args: [{ runDate: '2018-11-19' }] });
+      await fake.waiting;
+      const following = follow(conn.client, workflowId, false, 2);
+      await new Promise((r) => setTimeout(r, 7_000));
+      fake.release();
+      await following;
+    });
+  } finally {
+    spy.mockRestore();
+  }
+  const waiting = said.filter((l) => l.includes('stage waitForStep, cluster j-FAKE1, step s-FAKE1 RUNNING'));
+  expect(waiting.length, said.join('')).toBeGreaterThanOrEqual(3);
+  const seconds = waiting.map((l) => Number(/\((\d+) s\)/.exec(l)?.[1]));
+  expect(seconds.at(-1)! - seconds[0]!).toBeGreaterThanOrEqual(4);
 });
