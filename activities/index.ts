@@ -9,7 +9,7 @@ import { localSparkArgs } from '../infra/local-spark';
 import { etlScript, sparkSubmit, venvBin } from '../infra/paths';
 import type { EmrflowActivities, StepSubmission } from '../workflows/shared';
 import { emrClient, iamClient, s3Client, stsClient } from './aws-clients';
-import { preflight } from './preflight';
+import { preflight, type AwsClients } from './preflight';
 import { EmrProvider } from './providers/emr/emr-provider';
 import type { ClusterProvider } from './providers/cluster-provider';
 import { stepName } from './providers/cluster-provider';
@@ -53,6 +53,11 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
   const provider = options.provider ?? createProvider(config);
   let s3: S3Client | undefined;
   const getS3 = () => (s3 ??= s3Client(config.aws));
+  // Built once per worker, not per run: each new SDK client resolves credentials again (and
+  // reads ~/.aws/config for a profile).
+  let preflightClients: AwsClients | undefined;
+  const getPreflightClients = () =>
+    (preflightClients ??= { s3: getS3(), emr: emrClient(config.aws), iam: iamClient(config.aws), sts: stsClient(config.aws) });
   let fallbackClient: Promise<Client> | undefined;
   const temporalClient = async (): Promise<Client> => {
     if (options.client) return options.client;
@@ -65,10 +70,7 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
   };
 
   return {
-    preflight: () => preflight(config, {
-      sparkSubmit,
-      awsClients: () => ({ s3: getS3(), emr: emrClient(config.aws), iam: iamClient(config.aws), sts: stsClient(config.aws) }),
-    }),
+    preflight: () => preflight(config, { sparkSubmit, awsClients: getPreflightClients }),
     async pipelineSettings() {
       return {
         provider: config.cluster.provider,
