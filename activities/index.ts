@@ -4,7 +4,7 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { temporalClient as temporalClientFromConfig } from '../infra/worker/connect';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { EmrflowConfig } from '../infra/config';
+import { deploymentId, type EmrflowConfig } from '../infra/config';
 import { localSparkArgs } from '../infra/local-spark';
 import { etlScript, sparkSubmit, venvBin } from '../infra/paths';
 import type { EmrflowActivities, StepSubmission } from '../workflows/shared';
@@ -33,6 +33,7 @@ export function createProvider(config: EmrflowConfig): ClusterProvider {
         stateDir: config.local.state_dir,
         pollSeconds: config.local.step_poll_seconds,
         extraTags: config.emr.extra_tags,
+        deployment: deploymentId(config.temporal),
         submitCommand: sparkSubmitCommand(sparkSubmit, config.local.spark_master, config.local.driver_memory, localSparkArgs()),
         env: sparkEnvironment(venvBin('python')),
       });

@@ -80,6 +80,12 @@ export interface ClusterSummary {
   ownerWorkflowId?: string;
   terminationProtected: boolean;
   tags: Record<string, string>;
+  /** The emrflow:deployment tag: which emrflow installation created it (absent on untagged clusters). */
+  deployment?: string;
+  /** True when the deployment tag is this worker's deployment: only those are ever swept. */
+  ownDeployment?: boolean;
+  /** Why the cluster's details could not be read (e.g. DescribeCluster denied); it is then left alone. */
+  unreadable?: string;
 }
 
 /** The Spark job's run report (spark-jobs/etl.py writes it; snake_case as written). */
@@ -226,11 +232,19 @@ export interface SongsEtlSummary {
 export interface TerminateEmrClustersInput {
   /** Report what would be terminated and terminate nothing. Default false. */
   dryRun?: boolean;
-  /** Also terminate managed clusters older than this, whatever their owner's status. */
+  /** Managed clusters older than this whose owning run is still RUNNING: terminated only with includeRunning. */
   olderThanMinutes?: number;
+  /** With olderThanMinutes: terminate old clusters even though their owning run is RUNNING. Default false. */
+  includeRunning?: boolean;
 }
 
-export type SweepAction = 'terminated' | 'would-terminate' | 'kept' | 'protected' | 'already-gone';
+/** failed: the sweeper tried and could not terminate it (its own row; the others are still handled). */
+export type SweepAction = 'terminated' | 'would-terminate' | 'kept' | 'protected' | 'already-gone' | 'failed';
+
+/** Which rule decided a cluster's fate (the dry run shows it). */
+export type SweepRule =
+  | 'unreadable' | 'not-managed' | 'another-deployment' | 'no-owner' | 'owner-closed'
+  | 'owner-running' | 'older-than-including-running';
 
 export interface SweptCluster {
   clusterId: string;
@@ -239,6 +253,9 @@ export interface SweptCluster {
   owner: string | null;
   /** The owning run's Temporal status (RUNNING, COMPLETED, …, UNKNOWN). */
   ownerStatus: string;
+  /** The cluster's emrflow:deployment tag (null when it has none). */
+  deployment?: string | null;
+  rule?: SweepRule;
   action: SweepAction;
   reason: string;
 }

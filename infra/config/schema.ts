@@ -3,7 +3,7 @@
 import type { Field } from './fields';
 import {
   boolean, decimal, hostPort, httpUrl, integer, location, oneOf, port, region, s3Uri, secret,
-  tags, text, timeOfDay, timeZone, upperOneOf,
+  tags, tagValue, text, timeOfDay, timeZone, upperOneOf,
 } from './fields';
 
 export const schema = {
@@ -53,6 +53,7 @@ export const schema = {
     tls_cert_path: text(),
     tls_key_path: text(),
     api_key: secret(),
+    deployment: tagValue(),
   },
   schedule: {
     daily_time: timeOfDay('07:00'),

@@ -9,7 +9,7 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } 
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
-import type { EmrflowConfig } from '../../../infra/config';
+import { deploymentId, type EmrflowConfig } from '../../../infra/config';
 import type {
   ClusterRef, ClusterSummary, RunIdentity, StagedJob, StepLogs, StepRef, StepRequest, StepState, TerminateResult,
 } from '../../../workflows/shared';
@@ -26,7 +26,8 @@ const ENDED_STATES = new Set(['TERMINATING', 'TERMINATED', 'TERMINATED_WITH_ERRO
 export interface EmrProviderOptions {
   emr: EMRClient;
   s3: S3Client;
-  config: Pick<EmrflowConfig, 'emr' | 's3'>;
+  /** temporal: names this deployment (infra/config/deployment.ts), tagged on every cluster. */
+  config: Pick<EmrflowConfig, 'emr' | 's3' | 'temporal'>;
   /** How many times to look for stderr.gz (EMR uploads step logs a few minutes late), and how far apart. */
   logAttempts?: number;
   logRetryMs?: number;
@@ -47,9 +48,11 @@ const iso = (d: Date | undefined): string | undefined => d?.toISOString();
 export class EmrProvider implements ClusterProvider {
   readonly kind = 'emr' as const;
   readonly pollSeconds: number;
+  readonly deployment: string;
 
   constructor(private readonly options: EmrProviderOptions) {
     this.pollSeconds = options.config.emr.step_poll_seconds;
+    this.deployment = deploymentId(options.config.temporal);
   }
 
   private get emr() { return this.options.emr; }
@@ -78,7 +81,7 @@ export class EmrProvider implements ClusterProvider {
     if (existing)
       return { clusterId: existing.Id!, name, adopted: true, createdAt: iso(existing.Status?.Timeline?.CreationDateTime) ?? new Date().toISOString() };
     const e = this.cfg.emr;
-    const tags = clusterTags(run, e.extra_tags);
+    const tags = clusterTags(run, this.deployment, e.extra_tags);
     const res = await this.emr.send(sentOnce(new RunJobFlowCommand({
       Name: name,
       ReleaseLabel: e.release_label,
@@ -107,7 +110,8 @@ export class EmrProvider implements ClusterProvider {
       if (summary.Name !== name) continue;
       const cluster = await this.describe(summary.Id!);
       const tags = tagMap(cluster);
-      if (tags[TAG.workflowId] === run.workflowId && tags[TAG.runId] === run.runId) return cluster;
+      if (tags[TAG.workflowId] === run.workflowId && tags[TAG.runId] === run.runId && tags[TAG.deployment] === this.deployment)
+        return cluster;
     }
     return undefined;
   }
@@ -217,7 +221,20 @@ export class EmrProvider implements ClusterProvider {
     for await (const summary of this.clusterSummaries(options.all ? undefined : ACTIVE_STATES)) {
       // Names are cheap to check; tags need DescribeCluster. Only emrflow-* clusters can be ours.
       if (!summary.Name?.startsWith('emrflow-')) continue;
-      const cluster = await this.describe(summary.Id!);
+      let cluster: Cluster;
+      try {
+        cluster = await this.describe(summary.Id!);
+      } catch (e) {
+        // Someone else's emrflow-* cluster this role may not describe must not break the
+        // listing (or the sweep): it is shown as unreadable and left alone.
+        if (isThrottling(e)) throw e;
+        out.push(summarise({
+          clusterId: summary.Id!, name: summary.Name, state: summary.Status?.State ?? 'UNKNOWN',
+          createdAt: iso(summary.Status?.Timeline?.CreationDateTime) ?? new Date(0).toISOString(),
+          terminationProtected: false, tags: {}, unreadable: `${(e as Error).name}: ${(e as Error).message}`,
+        }, this.deployment));
+        continue;
+      }
       const tags = tagMap(cluster);
       if (tags[TAG.managed] !== 'true') continue;
       out.push(summarise({
@@ -227,7 +244,7 @@ export class EmrProvider implements ClusterProvider {
         createdAt: iso(cluster.Status?.Timeline?.CreationDateTime) ?? new Date(0).toISOString(),
         terminationProtected: cluster.TerminationProtected ?? false,
         tags,
-      }));
+      }, this.deployment));
     }
     return out;
   }

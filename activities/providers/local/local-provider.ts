@@ -20,6 +20,8 @@ export interface LocalProviderOptions {
   stateDir: string;
   pollSeconds: number;
   extraTags?: Record<string, string>;
+  /** This deployment (infra/config/deployment.ts), tagged on every cluster; default 'local'. */
+  deployment?: string;
   /** The command a step runs: by default spark-submit with the configured master and memory. */
   submitCommand: (scriptUri: string, args: string[]) => string[];
   /** Environment of step processes (default: the worker's). */
@@ -57,10 +59,12 @@ export class LocalProvider implements ClusterProvider {
   readonly pollSeconds: number;
   /** Set unless watchSteps is false: the poll interval then only bounds how late a missed event is seen. */
   readonly watchStep?: (clusterId: string, stepId: string, signal: AbortSignal) => Promise<void>;
+  readonly deployment: string;
   private readonly state: LocalState;
 
   constructor(private readonly options: LocalProviderOptions) {
     this.state = new LocalState(options.stateDir);
+    this.deployment = options.deployment ?? 'local';
     this.pollSeconds = options.pollSeconds;
     if (options.watchSteps !== false)
       this.watchStep = (clusterId, stepId, signal) => untilStepFileChanges(this.state.stepDir(clusterId, stepId), signal);
@@ -96,7 +100,7 @@ export class LocalProvider implements ClusterProvider {
         clusterId,
         name: clusterName(run.workflowId),
         state: 'WAITING',
-        tags: clusterTags(run, this.options.extraTags),
+        tags: clusterTags(run, this.deployment, this.options.extraTags),
         createdAt: new Date().toISOString(),
         terminationProtected: false,
       };
@@ -182,7 +186,7 @@ export class LocalProvider implements ClusterProvider {
       out.push(summarise({
         clusterId: id, name: cluster.name, state: status.state, createdAt: cluster.createdAt,
         terminationProtected: cluster.terminationProtected, tags: cluster.tags,
-      }));
+      }, this.deployment));
     }
     return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
