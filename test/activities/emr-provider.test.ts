@@ -7,16 +7,16 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createActivities } from '../../activities';
 import { emrClient, s3Client } from '../../activities/aws-clients';
 import { EmrProvider } from '../../activities/providers/emr/emr-provider';
 import { waitForStep } from '../../activities/wait-for-step';
-import { loadConfig, type EmrflowConfig } from '../../infra/config';
+import { deploymentId, loadConfig, type EmrflowConfig } from '../../infra/config';
 import { emrSettings, startMoto, type Moto } from '../support/moto';
 
 let moto: Moto;
@@ -76,7 +76,7 @@ describe('EMR provider (moto)', () => {
     const { Cluster: c } = await emr.send(new DescribeClusterCommand({ ClusterId: first.clusterId }));
     expect(c).toMatchObject({ Name: 'emrflow-wf-create', ReleaseLabel: 'emr-7.13.0', LogUri: 's3://emrflow-logs/logs', VisibleToAllUsers: true });
     expect(Object.fromEntries(c!.Tags!.map((t) => [t.Key, t.Value]))).toEqual({
-      team: 'data', 'emrflow:managed': 'true', 'emrflow:workflow-id': 'wf-create',
+      team: 'data', 'emrflow:managed': 'true', 'emrflow:deployment': deploymentId(config.temporal), 'emrflow:workflow-id': 'wf-create',
       'emrflow:run-id': 'run-wf-create', 'emrflow:pipeline': 'songs-etl',
     });
   });
@@ -133,8 +133,54 @@ describe('EMR provider (moto)', () => {
     expect(listed.find((c) => c.ownerWorkflowId === 'wf-many-54')).toMatchObject({ state: 'WAITING', terminationProtected: false });
   });
 
+  it('item 1: every cluster carries its deployment; another deployment lists it as not its own and never adopts it', async () => {
+    const prod = provider();
+    const staging = new EmrProvider({ emr, s3, config: { ...config, temporal: { ...config.temporal, deployment: 'staging' } } });
+    expect(deploymentId(config.temporal)).toMatch(/^default\/emrflow@127\.0\.0\.1:7233 on /);
+    const mine = await prod.createCluster(run('wf-deploy'));
+    const theirs = await staging.createCluster(run('wf-deploy'));
+    expect(theirs.clusterId, 'same workflow id and run id, other deployment: a cluster of its own').not.toBe(mine.clusterId);
+    const seenByStaging = await staging.listClusters({});
+    expect(seenByStaging.find((c) => c.clusterId === mine.clusterId)).toMatchObject({ ownDeployment: false, deployment: deploymentId(config.temporal) });
+    expect(seenByStaging.find((c) => c.clusterId === theirs.clusterId)).toMatchObject({ ownDeployment: true, deployment: 'staging' });
+  });
+
+  it('item 10: a cluster whose DescribeCluster fails is listed as unreadable instead of breaking the listing', async () => {
+    const p = provider();
+    await p.createCluster(run('wf-unreadable'));
+    await moto.injectFaults([{ action: 'DescribeCluster', times: 1000, error: '500' }]);
+    try {
+      const listed = await p.listClusters({});
+      expect(listed.length).toBeGreaterThan(0);
+      expect(listed.every((c) => c.unreadable?.includes('internal error'))).toBe(true);
+    } finally {
+      await moto.injectFaults([]);
+    }
+  });
+
+  it('item 7: a step seen RUNNING whose cluster then ended by itself completes the wait (it is described again)', async () => {
+    const { p, clusterId, stepId } = await clusterWithStep('wf-ends-with-step');
+    await moto.setStepState(clusterId, stepId, 'RUNNING');
+    // Between waitForStep's describeStep and describeCluster, the step completes and the cluster
+    // (KeepJobFlowAliveWhenNoSteps=false) ends itself, as on EMR.
+    let first = true;
+    const racing = Object.assign(Object.create(p) as EmrProvider, {
+      describeStep: async (c: string, s: string) => {
+        const status = await p.describeStep(c, s);
+        if (first) {
+          first = false;
+          await moto.setStepState(clusterId, stepId, 'COMPLETED');
+          await moto.setClusterState(clusterId, 'TERMINATED', 'Steps completed');
+        }
+        return status;
+      },
+    });
+    expect(await mockEnv().run(waitForStep, racing, { clusterId, stepId })).toMatchObject({ stepId, state: 'COMPLETED' });
+  });
+
   it('stages the job script once per content', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'emrflow-stage-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const script = join(dir, 'etl.py');
     writeFileSync(script, 'print("etl")\n');
     const p = provider();
