@@ -88,7 +88,8 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
       args: jobArgs(config, s),
     }),
     waitForStep: (step) => waitForStep(provider, step),
-    fetchStepLogs: (step) => provider.stepLogs(step.clusterId, step.stepId),
+    // An apiCall activity (2-minute start-to-close): wait for late logs at most 90 s here.
+    fetchStepLogs: (step) => provider.stepLogs(step.clusterId, step.stepId, { maxWaitMs: 90_000 }),
     readRunReport: (reportId) => readRunReport(config.datalake.output_data, reportId, getS3),
     terminateCluster: (clusterId) => provider.terminateCluster(clusterId),
     listClusters: (opts) => provider.listClusters(opts ?? {}),

@@ -40,7 +40,9 @@ export async function waitForStep(
         case 'COMPLETED':
           return { stepId, state: status.state, startedAt: status.startedAt, endedAt: status.endedAt };
         case 'FAILED': {
-          const logs = await provider.stepLogs(clusterId, stepId);
+          // EMR pushes logs minutes late: keep heartbeating (with the same progress) while waiting.
+          const progress = { clusterId, stepId, state: status.state, elapsedSeconds } satisfies WaitProgress;
+          const logs = await provider.stepLogs(clusterId, stepId, { onWait: () => ctx.heartbeat(progress) });
           throw sparkStepFailed({ clusterId, stepId, reason: status.reason ?? 'the step failed', stderrTail: logs.stderrTail });
         }
         case 'CANCELLED':

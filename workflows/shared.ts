@@ -127,6 +127,8 @@ export interface StepLogs {
   found: boolean;
   /** The last lines of the driver's stderr, or a sentence saying why there are none. */
   stderrTail: string;
+  /** Which log the tail came from (e.g. the driver's YARN container log on EMR). */
+  source?: string;
 }
 
 /** One thing a run needs, checked before any cluster is paid for. */

@@ -71,8 +71,11 @@ export interface ClusterProvider {
    * is listed with `unreadable` set instead of failing the whole listing.
    */
   listClusters(options: { all?: boolean }): Promise<ClusterSummary[]>;
-  /** The last lines of the step's driver stderr. */
-  stepLogs(clusterId: string, stepId: string): Promise<StepLogs>;
+  /**
+   * The last lines of the step's driver stderr. A provider whose logs arrive late waits for them
+   * (bounded by wait.maxWaitMs), calling wait.onWait between looks so the caller can heartbeat.
+   */
+  stepLogs(clusterId: string, stepId: string, wait?: { onWait?: () => void; maxWaitMs?: number }): Promise<StepLogs>;
 }
 
 export const STDERR_TAIL_LINES = 40;

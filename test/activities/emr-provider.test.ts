@@ -45,9 +45,24 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-const provider = (pollSeconds = 0.05) => new EmrProvider({
-  emr, s3, config: { ...config, emr: { ...config.emr, step_poll_seconds: pollSeconds } }, logAttempts: 2, logRetryMs: 50,
+const provider = (pollSeconds = 0.05, s3Client: S3Client = s3) => new EmrProvider({
+  emr, s3: s3Client, config: { ...config, emr: { ...config.emr, step_poll_seconds: pollSeconds } }, logWaitMs: 100, logRetryMs: 50,
 });
+
+/** An S3 client that, like S3 under the shipped policy (no unconditioned ListBucket), answers 403 for a missing key. */
+function s3Answering403ForMissingKeys(): S3Client {
+  const client = s3Client(config.aws);
+  client.middlewareStack.add((next) => async (args) => {
+    try {
+      return await next(args);
+    } catch (e) {
+      const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (err.$metadata?.httpStatusCode !== 404) throw e;
+      throw Object.assign(new Error('Forbidden'), { name: 'Forbidden', $metadata: { httpStatusCode: 403 } });
+    }
+  }, { step: 'deserialize', priority: 'low', name: 'forbidMissing' });
+  return client;
+}
 const run = (workflowId: string) => ({ workflowId, runId: `run-${workflowId}`, pipeline: 'songs-etl' });
 const mockEnv = () => new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') });
 
@@ -201,14 +216,50 @@ describe('EMR provider (moto)', () => {
     await moto.setStepState(clusterId, stepId, 'FAILED', 'Step failed with exitCode 1');
     const f = await failureOf(waiting);
     expect(f.type).toBe('SparkStepFailed');
-    expect(f.details?.[0]).toMatchObject({ clusterId, stepId, reason: 'Step failed with exitCode 1', stderrTail: stderr });
+    expect(f.details?.[0]).toMatchObject({ clusterId, stepId, reason: 'Step failed with exitCode 1' });
+    expect((f.details?.[0] as { stderrTail: string }).stderrTail).toBe(`[from the step's stderr (spark-submit): s3://emrflow-logs/logs/${clusterId}/steps/${stepId}/stderr.gz]\n${stderr}`);
   });
 
   it('a step whose logs never arrive still fails, saying so', async () => {
     const { p, clusterId, stepId } = await clusterWithStep('wf-nologs');
     await moto.setStepState(clusterId, stepId, 'FAILED');
     const f = await failureOf(mockEnv().run(waitForStep, p, { clusterId, stepId }));
-    expect((f.details?.[0] as { stderrTail: string }).stderrTail).toMatch(/no stderr arrived at s3:\/\/emrflow-logs\/logs\/.*stderr\.gz after 2 tries/);
+    expect((f.details?.[0] as { stderrTail: string }).stderrTail).toMatch(/no driver log arrived under s3:\/\/emrflow-logs\/logs\/j-\w+\/ .*after \d+ looks/);
+  });
+
+  it('item 8: the failure shows the driver\'s YARN container stderr (not spark-submit\'s client output), waiting for logs that arrive late', async () => {
+    const { clusterId, stepId } = await clusterWithStep('wf-container-log');
+    const p = new EmrProvider({ emr, s3, config, logWaitMs: 20_000, logRetryMs: 100 });
+    const client = 'INFO Client: Application report for application_1_0001 (state: FAILED)\nException in thread "main" org.apache.spark.SparkException: Application finished with failed status';
+    const driver = ['Traceback (most recent call last):', '  File "etl.py", line 12', 'ValueError: the real error'].join('\n');
+    const base = `logs/${clusterId}`;
+    let waits = 0;
+    const pending = p.stepLogs(clusterId, stepId, { onWait: () => { waits += 1; } });
+    // The logs reach S3 after the step ended: the step's stderr first, the container log later.
+    await s3.send(new PutObjectCommand({ Bucket: 'emrflow-logs', Key: `${base}/containers/application_1_0001/container_1_0001_01_000002/stderr.gz`, Body: gzipSync('executor noise') }));
+    await new Promise((r) => setTimeout(r, 300));
+    await s3.send(new PutObjectCommand({ Bucket: 'emrflow-logs', Key: `${base}/containers/application_1_0001/container_1_0001_01_000001/stderr.gz`, Body: gzipSync(driver) }));
+    await s3.send(new PutObjectCommand({ Bucket: 'emrflow-logs', Key: `${base}/steps/${stepId}/stderr.gz`, Body: gzipSync(client) }));
+    const logs = await pending;
+    expect(waits, 'heartbeats while it waits').toBeGreaterThan(0);
+    expect(logs.source).toBe(`s3://emrflow-logs/${base}/containers/application_1_0001/container_1_0001_01_000001/stderr.gz`);
+    expect(logs.stderrTail).toContain('ValueError: the real error');
+    expect(logs.stderrTail).toMatch(/^\[from the driver's container stderr: s3:\/\//);
+    expect(logs.stderrTail).not.toContain('Application report');
+  });
+
+  it('item 9: S3 answering 403 for a missing key (the shipped policy) still stages the script and waits for the logs', async () => {
+    const forbidden = s3Answering403ForMissingKeys();
+    const dir = mkdtempSync(join(tmpdir(), 'emrflow-stage-403-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'etl.py'), `print("403 ${Date.now()}")\n`);
+    const p = provider(0.05, forbidden);
+    const staged = await p.stageJob(join(dir, 'etl.py'));
+    expect(staged.scriptUri).toMatch(/^s3:\/\/emrflow-code\/code\/\w+\/etl\.py$/);
+    const { clusterId, stepId } = await clusterWithStep('wf-403');
+    expect(await p.stepLogs(clusterId, stepId)).toMatchObject({ found: false });
+    await s3.send(new PutObjectCommand({ Bucket: 'emrflow-logs', Key: `logs/${clusterId}/steps/${stepId}/stderr.gz`, Body: gzipSync('Traceback\nValueError: x') }));
+    expect((await p.stepLogs(clusterId, stepId)).stderrTail).toContain('ValueError: x');
   });
 
   it('a cluster terminated under a running step fails the wait with ClusterTerminated', async () => {

@@ -5,7 +5,7 @@ import {
   ListStepsCommand, RunJobFlowCommand, SetKeepJobFlowAliveWhenNoStepsCommand, TerminateJobFlowsCommand,
   type Cluster, type ClusterState, type EMRClient, type StepSummary,
 } from '@aws-sdk/client-emr';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
@@ -28,8 +28,11 @@ export interface EmrProviderOptions {
   s3: S3Client;
   /** temporal: names this deployment (infra/config/deployment.ts), tagged on every cluster. */
   config: Pick<EmrflowConfig, 'emr' | 's3' | 'temporal'>;
-  /** How many times to look for stderr.gz (EMR uploads step logs a few minutes late), and how far apart. */
-  logAttempts?: number;
+  /**
+   * How long to wait for a failed step's logs (EMR pushes them to S3 about every five minutes,
+   * so they can arrive minutes after the step ended), and how often to look. Default 10 min / 20 s.
+   */
+  logWaitMs?: number;
   logRetryMs?: number;
 }
 
@@ -37,6 +40,26 @@ const isNotFound = (e: unknown): boolean => {
   const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   return err.name === 'NotFound' || err.name === 'NoSuchKey' || err.$metadata?.httpStatusCode === 404;
 };
+
+/**
+ * S3 answers 403 instead of 404 for a missing key to a caller without s3:ListBucket on the
+ * bucket, and the recommended policy grants ListBucket only with an s3:prefix (which that check
+ * does not carry): for a read of a key under our own prefixes, 403 means "not there (yet)".
+ */
+const isMissingOrHidden = (e: unknown): boolean => {
+  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return isNotFound(e) || err.name === 'Forbidden' || err.name === 'AccessDenied' || err.$metadata?.httpStatusCode === 403;
+};
+
+/** The YARN application master's container: attempt NN, container 000001 (the driver in cluster mode). */
+const AM_STDERR = /\/containers\/(application_\d+_\d+)\/container_(?:e\d+_)?\d+_\d+_(\d+)_000001\/stderr\.gz$/;
+
+export interface LogWait {
+  /** Called between looks, so a caller's heartbeat keeps going while logs are awaited. */
+  onWait?: () => void;
+  /** Wait at most this long (default: the provider's logWaitMs). */
+  maxWaitMs?: number;
+}
 
 const isUnknownCluster = (e: unknown): boolean => {
   const err = e as { name?: string; message?: string };
@@ -69,7 +92,7 @@ export class EmrProvider implements ClusterProvider {
     try {
       await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), callTimeout());
     } catch (e) {
-      if (!isNotFound(e)) throw e;
+      if (!isMissingOrHidden(e)) throw e;
       await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/x-python' }), callTimeout());
     }
     return { scriptUri: `s3://${bucket}/${key}`, contentHash };
@@ -249,24 +272,68 @@ export class EmrProvider implements ClusterProvider {
     return out;
   }
 
-  async stepLogs(clusterId: string, stepId: string): Promise<StepLogs> {
+  /**
+   * The tail of the driver's error. With --deploy-mode cluster the Python traceback is in the YARN
+   * application master's container log; the step's own stderr.gz holds spark-submit's client
+   * output. So: the AM container's stderr when it exists, else the step's stderr; waiting
+   * (bounded) for EMR to push the logs, and saying which log the tail came from.
+   */
+  async stepLogs(clusterId: string, stepId: string, wait: LogWait = {}): Promise<StepLogs> {
     const { bucket, key: prefix } = parseS3Uri(this.cfg.s3.log_uri!);
-    const key = joinKey(prefix, clusterId, 'steps', stepId, 'stderr.gz');
-    const attempts = this.options.logAttempts ?? 3;
-    for (let i = 1; i <= attempts; i += 1) {
-      try {
-        const res = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), callTimeout());
-        const text = gunzipSync(await res.Body!.transformToByteArray()).toString('utf8');
-        return { found: true, stderrTail: tailLines(text) };
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
+    const stepKey = joinKey(prefix, clusterId, 'steps', stepId, 'stderr.gz');
+    const deadline = Date.now() + (wait.maxWaitMs ?? this.options.logWaitMs ?? 600_000);
+    const retryMs = this.options.logRetryMs ?? 20_000;
+    let looks = 0;
+    for (;;) {
+      looks += 1;
+      const container = await this.applicationMasterStderr(bucket, joinKey(prefix, clusterId, 'containers'));
+      for (const key of [container, stepKey]) {
+        if (!key) continue;
+        const text = await this.readGzip(bucket, key);
+        if (text !== undefined) {
+          const which = key === stepKey ? 'the step\'s stderr (spark-submit)' : 'the driver\'s container stderr';
+          return { found: true, source: `s3://${bucket}/${key}`, stderrTail: `[from ${which}: s3://${bucket}/${key}]\n${tailLines(text)}` };
+        }
       }
-      if (i < attempts) await new Promise((r) => setTimeout(r, this.options.logRetryMs ?? 5_000));
+      if (Date.now() + retryMs > deadline) break;
+      wait.onWait?.();
+      await new Promise((r) => setTimeout(r, retryMs));
     }
     return {
       found: false,
-      stderrTail: `no stderr arrived at s3://${bucket}/${key} after ${attempts} tries (EMR copies step logs to S3 every few minutes; look there later)`,
+      stderrTail: `no driver log arrived under s3://${bucket}/${joinKey(prefix, clusterId)}/ (containers/…/stderr.gz or steps/${stepId}/stderr.gz) after ${looks} looks (EMR copies logs to S3 every few minutes; look there later)`,
     };
+  }
+
+  /** The newest application master attempt's stderr.gz under `containersPrefix`, if any. */
+  private async applicationMasterStderr(bucket: string, containersPrefix: string): Promise<string | undefined> {
+    let best: { key: string; rank: string } | undefined;
+    let token: string | undefined;
+    try {
+      do {
+        const page = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${containersPrefix}/`, ContinuationToken: token }), callTimeout());
+        for (const o of page.Contents ?? []) {
+          const m = AM_STDERR.exec(`/${o.Key ?? ''}`);
+          if (!m) continue;
+          const rank = `${m[1]}:${m[2]}`;
+          if (!best || rank > best.rank) best = { key: o.Key!, rank };
+        }
+        token = page.NextContinuationToken;
+      } while (token);
+    } catch (e) {
+      if (!isMissingOrHidden(e)) throw e;
+    }
+    return best?.key;
+  }
+
+  private async readGzip(bucket: string, key: string): Promise<string | undefined> {
+    try {
+      const res = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), callTimeout());
+      return gunzipSync(await res.Body!.transformToByteArray()).toString('utf8');
+    } catch (e) {
+      if (isMissingOrHidden(e)) return undefined;
+      throw e;
+    }
   }
 
   private async describe(clusterId: string): Promise<Cluster> {
