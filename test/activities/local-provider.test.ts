@@ -144,9 +144,10 @@ describe('local provider', () => {
 
   it('item 4: a cluster terminated while addStep runs (a cancel during addStep) never gets a running step', async () => {
     const dir = tempStateDir();
-    let p!: ReturnType<typeof plainPythonProvider>;
     // The cancel lands exactly between addStep's check of the cluster and its spawn.
-    p = plainPythonProvider(dir, { onStepClaimed: async (clusterId) => { await p.terminateCluster(clusterId); } });
+    const p: ReturnType<typeof plainPythonProvider> = plainPythonProvider(dir, {
+      onStepClaimed: async (clusterId) => { await p.terminateCluster(clusterId); },
+    });
     const { clusterId } = await p.createCluster(run());
     await expect(p.addStep({ clusterId, stepName: 's', scriptUri: fixture('sleep.py'), args: [] })).rejects.toThrow(/terminated/);
     const [stepId] = readdirSync(join(dir, 'clusters', clusterId, 'steps'));
