@@ -59,6 +59,9 @@ export function sparkEnvironment(venvPython: string, worker: NodeJS.ProcessEnv =
     PYSPARK_DRIVER_PYTHON: venvPython,
     // The local "cluster" serves nothing to the network: Spark's driver and UI stay on loopback.
     SPARK_LOCAL_IP: base.SPARK_LOCAL_IP ?? '127.0.0.1',
+    // The JVM ignores TMPDIR: give it the same temp dir as everything else (native libraries it
+    // unpacks, shuffle files), so a step's scratch goes where the operator (or the tests) said.
+    ...(base.TMPDIR && !base.SPARK_SUBMIT_OPTS && { SPARK_SUBMIT_OPTS: `-Djava.io.tmpdir=${base.TMPDIR}` }),
   };
 }
 
