@@ -17,6 +17,8 @@ export interface LakeLockState {
   lake: string;
   /** How often the lock asks Temporal whether its holder's run is still open. */
   checkSeconds: number;
+  /** History events after which the lock continues as new (default 2000; tests lower it). */
+  maxHistory?: number;
   holder: LakeLockRequest | null;
   queue: LakeLockRequest[];
   /** Waiters still to be told who holds the lake. */

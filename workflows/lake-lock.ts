@@ -24,7 +24,7 @@ const { requestLakeLock, runIsOpen } = proxyActivities<EmrflowActivities>(lockCa
 const MAX_HISTORY = 2_000;
 
 export async function lakeLock(state: LakeLockState): Promise<void> {
-  const { lake, checkSeconds, queue } = state;
+  const { lake, checkSeconds, queue, maxHistory = MAX_HISTORY } = state;
   let holder = state.holder;
   const notify = new Set(state.notify);
   setHandler(lakeLockRequestSignal, (req) => {
@@ -65,8 +65,8 @@ export async function lakeLock(state: LakeLockState): Promise<void> {
     }
     const held: LakeLockRequest | null = holder;
     if (held === null) continue;
-    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY) {
-      await continueAsNew<typeof lakeLock>({ lake, checkSeconds, holder: held, queue, notify: [...notify] });
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxHistory) {
+      await continueAsNew<typeof lakeLock>({ lake, checkSeconds, maxHistory, holder: held, queue, notify: [...notify] });
     }
     const changed = await condition(() => holder !== held || notify.size > 0, checkSeconds * 1000);
     if (!changed) {

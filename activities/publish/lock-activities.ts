@@ -11,6 +11,8 @@ export interface LockDeps {
   temporalClient?: () => Promise<Client>;
   /** How often the lock checks that its holder's run is open (default 30 s). */
   lockCheckSeconds?: number;
+  /** History events after which the lock continues as new (default 2000; tests lower it). */
+  lockMaxHistory?: number;
 }
 
 export function createLockActivities(deps: LockDeps = {}) {
@@ -23,7 +25,8 @@ export function createLockActivities(deps: LockDeps = {}) {
         workflowId: lockWorkflowId,
         // The lock runs where its requesters run: every worker of this queue registers it.
         taskQueue: Context.current().info.taskQueue,
-        args: [{ lake: lakeKey(input.lake), checkSeconds: deps.lockCheckSeconds ?? 30, holder: null, queue: [], notify: [] }],
+        args: [{ lake: lakeKey(input.lake), checkSeconds: deps.lockCheckSeconds ?? 30,
+          ...(deps.lockMaxHistory ? { maxHistory: deps.lockMaxHistory } : {}), holder: null, queue: [], notify: [] }],
         signal: lakeLockRequestSignal,
         signalArgs: [input.request],
       });
