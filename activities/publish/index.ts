@@ -22,9 +22,24 @@ function inActivity(): Context | undefined {
   }
 }
 
-/** Heartbeats each step with what it is doing, so a long S3 copy shows progress and a dead worker is noticed. */
-function heartbeating(): PublishObserver {
-  return { onStep: (step: PublishStep) => inActivity()?.heartbeat(step) };
+/** How often the last step is heartbeated again while one step (a long copy) runs. */
+const REPEAT_MS = 3_000;
+
+/**
+ * Runs a publish step by step, heartbeating each step with what it is doing (and repeating the
+ * last one while a step runs), so the web UI shows where a publish is and a dead worker is
+ * noticed at the heartbeat timeout. Outside an activity (scripts, benchmarks) it only runs.
+ */
+async function heartbeating<T>(fn: (observer: PublishObserver) => Promise<T>): Promise<T> {
+  const ctx = inActivity();
+  if (!ctx) return fn({});
+  let last: PublishStep | undefined;
+  const timer = setInterval(() => ctx.heartbeat(last), REPEAT_MS);
+  try {
+    return await fn({ onStep: (step) => { last = step; ctx.heartbeat(step); } });
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 export function createPublishActivities(deps: PublishDeps) {
@@ -33,14 +48,14 @@ export function createPublishActivities(deps: PublishDeps) {
     ...createLockActivities(deps),
     /** Completes a publish that a killed run left half done (written by this side or by etl.py). */
     async recoverPublish(input: { outputUri: string }): Promise<{ recovered: string | null }> {
-      const recovered = await recover(storage(input.outputUri), heartbeating());
+      const recovered = await heartbeating((o) => recover(storage(input.outputUri), o));
       if (recovered) inActivity()?.log.warn(`completed the interrupted publish of run ${recovered} in ${input.outputUri}`);
       return { recovered };
     },
     /** Publishes `<output>/_staging/<runId>` by its manifest; a retry resumes where the last attempt stopped. */
     async publishStaged(input: { outputUri: string; runId: string }): Promise<{ published: string[]; seconds: number }> {
       const started = performance.now();
-      const { published, rolledForward } = await publish(storage(input.outputUri), input.runId, heartbeating());
+      const { published, rolledForward } = await heartbeating((o) => publish(storage(input.outputUri), input.runId, o));
       if (rolledForward) inActivity()?.log.warn(`completed the interrupted publish of run ${rolledForward} in ${input.outputUri} first`);
       return { published, seconds: Math.round(performance.now() - started) / 1000 };
     },

@@ -137,7 +137,10 @@ export function fakeActivities(o: FakeOptions = {}) {
     recoverPublish: (input) => record('recoverPublish', [input], () => ({ recovered: null })),
     publishStaged: (input) => record('publishStaged', [input], () => ({ published: [], seconds: 0 })),
     cleanStaging: (input) => record('cleanStaging', [input], () => ({ removed: [] })),
-    requestLakeLock: (input) => record('requestLakeLock', [input], () => lock.requestLakeLock(input)),
+    // One lake per task queue: files share the dev server, and a lock lives on the queue of the
+    // test that started it, whose worker stops when that test ends.
+    requestLakeLock: (input) => record('requestLakeLock', [input], () =>
+      lock.requestLakeLock({ ...input, lake: `${input.lake}/${Context.current().info.taskQueue}` })),
     runIsOpen: (input) => record('runIsOpen', [input], () => lock.runIsOpen(input)),
   };
 
