@@ -78,7 +78,10 @@ describe.each(['local', 's3'] as const)('publish on %s', (kind) => {
     expect(protocolLeftovers(reference)).toEqual([]);
   });
 
-  it.each(backend.points.map((point, i) => [point, i % 2 === 0 ? 'the next run' : 'a retry of the same run'] as const))(
+  const by = (point: string, i: number) => (point === 'before-intent'
+    ? 'a retry of the same run (the next run finds no intent: nothing was published)'
+    : i % 2 === 0 ? "the next run's recoverPublish" : 'a retry of the same run');
+  it.each(backend.points.map((point, i) => [point, by(point, i)] as const))(
     'killed at %s, then completed by %s',
     async (point, by) => {
       const lake = backend.lake(`kill-${point.replace(/\W+/g, '-')}`);
@@ -92,7 +95,7 @@ describe.each(['local', 's3'] as const)('publish on %s', (kind) => {
       // Killed before the intent existed, nothing was published: only a retry of the run publishes it.
       const { recovered } = (await runActivity(activities().recoverPublish, { outputUri: lake.uri })).result;
       expect(recovered).toBe(point === 'before-intent' ? null : 'r2');
-      if (by === 'a retry of the same run' || point === 'before-intent') {
+      if (by.startsWith('a retry')) {
         const { published } = (await runActivity(activities().publishStaged, { outputUri: lake.uri, runId: 'r2' })).result;
         expect(published).toContain('users');
       }
