@@ -106,6 +106,21 @@ it('a cancelled waiter leaves the queue and the one behind it gets the lake', as
   await c.result();
 });
 
+it('a waiter terminated while it waits is skipped when its turn comes', async () => {
+  const lake = `s3://lake-lock-test/${uniqueId('dead-waiter')}`;
+  const a = await startWriter(lake, 'holder');
+  await phase(a, 'holding');
+  const b = await startWriter(lake, 'dead-waiter');
+  await phase(b, 'waiting');
+  const c = await startWriter(lake, 'behind');
+  await phase(c, 'waiting');
+  await b.terminate('killed while waiting');
+  await a.signal(finishSignal);
+  await phase(c, 'holding');
+  await c.signal(finishSignal);
+  await c.result();
+});
+
 it('the lock continues as new while a run holds it, keeping holder and queue', async () => {
   const lake = `s3://lake-lock-test/${uniqueId('long')}`;
   const a = await startWriter(lake, 'long-holder');
