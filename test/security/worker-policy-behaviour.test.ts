@@ -40,6 +40,7 @@ const ALLOWED: [string, Request][] = [
   ['reading a step\'s stderr', s3('GetObject', 'arn:aws:s3:::acme-logs/emrflow/logs/j-1/steps/s-1/stderr.gz')],
   ['reading a run report', s3('GetObject', 'arn:aws:s3:::acme-lake/out/_reports/r1.json')],
   ['listing under the code prefix', s3('ListBucket', 'arn:aws:s3:::acme-code', { 's3:prefix': 'emrflow/code/abc/' })],
+  ['publishing: moving a table under the output (#13)', s3('DeleteObject', 'arn:aws:s3:::acme-lake/out/_staging/r1/songs/part-0.parquet')],
 ];
 
 const DENIED: [string, Request][] = [
@@ -52,7 +53,8 @@ const DENIED: [string, Request][] = [
   ...['AddJobFlowSteps', 'TerminateJobFlows', 'CancelSteps', 'SetKeepJobFlowAliveWhenNoSteps']
     .map((a): [string, Request] => [`${a} on an unmanaged cluster`, emr(a, cluster('j-THEIRS'))]),
   ['PassRole of another role', { action: 'iam:PassRole', resource: 'arn:aws:iam::111122223333:role/Admin', context: { 'iam:PassedToService': 'elasticmapreduce.amazonaws.com' } }],
-  ['deleting any object', s3('DeleteObject', 'arn:aws:s3:::acme-lake/out/songs/part-0.parquet')],
+  ['deleting input data', s3('DeleteObject', 'arn:aws:s3:::acme-lake/in/log_data/2018/11/2018-11-15-events.json')],
+  ['deleting staged code or logs', s3('DeleteObject', 'arn:aws:s3:::acme-code/emrflow/code/abc/etl.py')],
   ['reading outside the prefixes', s3('GetObject', 'arn:aws:s3:::acme-code/secrets.txt')],
   ['listing another prefix', s3('ListBucket', 'arn:aws:s3:::acme-code', { 's3:prefix': 'private/' })],
   // S3 answers 404 for a missing key only to a caller allowed s3:ListBucket on the bucket; it
