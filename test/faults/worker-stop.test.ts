@@ -2,7 +2,7 @@
 // seconds, whether the stop is SIGTERM to its whole process group (systemd, a terminal's Ctrl-C)
 // or to its main process only. The step keeps running untouched; a second worker resumes the
 // wait and the run completes with its one step.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import type { SongsEtlStatus, SongsEtlSummary } from '../../workflows/shared';
@@ -71,6 +71,7 @@ for (const how of ['process group', 'main process'] as const) {
       for (const w of workers) await w.kill();
       await handle.terminate('test cleanup').catch(() => undefined);
       await conn.close();
+      rmSync(run.dir, { recursive: true, force: true });
     }
   }, 300_000);
 }
