@@ -5,6 +5,7 @@ import {
   boolean, decimal, hostPort, httpUrl, integer, location, oneOf, port, region, s3Uri, secret,
   tags, text, timeOfDay, timeZone, upperOneOf,
 } from './fields';
+import { athenaWorkgroup, glueName } from './catalog-fields';
 
 export const schema = {
   cluster: {
@@ -61,6 +62,11 @@ export const schema = {
   },
   quality: {
     max_rejected_share: decimal(0.05, 0, 1),
+  },
+  catalog: {
+    database: glueName('sparkify'),
+    athena_workgroup: athenaWorkgroup('emrflow'),
+    athena_results_uri: s3Uri(),
   },
 } as const;
 

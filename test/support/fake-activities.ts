@@ -131,6 +131,7 @@ export function fakeActivities(o: FakeOptions = {}) {
       .map(({ runId: _runId, ...c }) => c)),
     ownerStatuses: (ids) => record('ownerStatuses', [ids], () =>
       Object.fromEntries(ids.map((id) => [id, o.ownerStatuses?.[id] ?? 'UNKNOWN']))),
+    registerCatalog: (input) => record('registerCatalog', [input], () => ({ database: 'duckdb (local views)', tables: [] })),
   };
 
   return {
