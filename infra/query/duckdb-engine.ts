@@ -59,11 +59,11 @@ export class DuckDbLake {
   private explain(message: string): string {
     const missing = /Table with name (\w+) does not exist/.exec(message)?.[1];
     if (!missing) return message;
-    const contract = SPARKIFY_TABLES.find((t) => t.name === missing.toLowerCase());
-    if (contract && !this.tables.includes(contract)) return `${message} (${contract.name} has not been written yet: run the pipeline first, e.g. npm start)`;
     // DuckDB's "Did you mean" may name one of its own system tables; name the lake's instead.
     const written = this.tables.map((t) => t.name);
     const own = message.replace(/ Did you mean "([^"]+)"\?/, (hint, name: string) => (written.includes(name) ? hint : ''));
+    const contract = SPARKIFY_TABLES.find((t) => t.name === missing.toLowerCase());
+    if (contract && !this.tables.includes(contract)) return `${own} (${contract.name} has not been written yet: run the pipeline first, e.g. npm start)`;
     return `${own} (the lake's tables: ${written.length > 0 ? written.join(', ') : 'none written yet'})`;
   }
 
