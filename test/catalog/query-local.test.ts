@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sparkEnvironment, sparkSubmitCommand } from '../../activities/providers/local/local-provider';
+import { runQuery } from '../../infra/cli/commands/query';
+import { loadConfig } from '../../infra/config';
 import { localSparkArgs } from '../../infra/local-spark';
+import { demoQueryLines } from '../../infra/query/demo-query';
 import { etlScript, repoRoot, sparkSubmit, venvBin } from '../../infra/paths';
 import { emrflow } from '../support/cli-process';
 
@@ -136,6 +139,25 @@ describe('emrflow query on DuckDB after a local run', () => {
     }
     const text = await emrflow(['tables'], {}, { cleanEnv: true, dlCfg: dlCfg(lake) });
     expect(text.stdout).toMatch(new RegExp(`^songplays +${expected.months.length}: year=2018/month=\\d+ … year=2018/month=\\d+ +${expected.rows.songplays} +`, 'm'));
+  });
+});
+
+describe('npm start\'s demo ends with a real query', () => {
+  test('the five most played songs of the run, then the commands to try next', async () => {
+    const { config } = loadConfig({ env: { EMRFLOW_DATALAKE_OUTPUT_DATA: lake }, cwd: dir });
+    const lines = await demoQueryLines(config, runQuery);
+    expect(lines[0]).toBe('the five most played songs (emrflow query, duckdb):');
+    expect(lines[1]).toMatch(/^ {2}title +\| artist +\| plays$/);
+    const plays = lines.slice(3, 8).map((l) => Number(l.split('|')[2]));
+    expect(plays).toHaveLength(5);
+    expect(plays.every((n, i) => n >= 1 && (i === 0 || n <= plays[i - 1]!))).toBe(true);
+    expect(lines[8]).toBe('  (5 rows)');
+    expect(lines.slice(9)).toEqual([
+      'query the tables yourself:',
+      '  $ npx emrflow query "SELECT count(*) FROM songplays"',
+      '  $ npx emrflow query "SELECT level, count(*) AS plays FROM songplays GROUP BY level" --csv',
+      '  $ npx emrflow tables',
+    ]);
   });
 });
 
