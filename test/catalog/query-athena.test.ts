@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AthenaClient, GetQueryExecutionCommand, ListQueryExecutionsCommand } from '@aws-sdk/client-athena';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { repoRoot } from '../../infra/paths';
 import { awsEnv, emrflow } from '../aws/fixtures/aws-cli';
@@ -119,5 +120,39 @@ describe('emrflow query on Athena (moto)', () => {
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
+  });
+});
+
+describe('emrflow tables on S3', () => {
+  test('files, sizes and partitions from the lake; the last run from the newest report that wrote each table', async () => {
+    const s3 = new S3Client({ endpoint: moto.endpoint, region: 'us-west-2', forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const put = (key: string, body: string) => s3.send(new PutObjectCommand({ Bucket: buckets.output, Key: `lake/${key}`, Body: body }));
+    await put('songplays/year=2018/month=11/part-0.snappy.parquet', 'x'.repeat(100));
+    await put('songplays/year=2018/month=12/part-0.snappy.parquet', 'x'.repeat(50));
+    await put('songplays/_SUCCESS', '');
+    await put('users/part-0.snappy.parquet', 'x'.repeat(10));
+    // An older full run (report of the old shape), then a daily run (new shape) that rewrote only songplays and users,
+    // then a run whose audit failed: staged, never published.
+    await put('_reports/full-1.json', JSON.stringify({ run_id: 'full-1', mode: 'full', finished_at: '2018-12-01T08:00:00Z', rows: { songplays: 5, users: 2, songs: 3, artists: 3, time: 5 } }));
+    await new Promise((r) => setTimeout(r, 1100)); // S3 LastModified has one-second resolution
+    await put('_reports/daily-2.json', JSON.stringify({ run_id: 'daily-2', mode: 'daily', finished_at: '2018-12-02T08:00:00Z', published: true,
+      rows: { songplays: 2, users: 2, songs: 'unchanged', artists: 'unchanged', time: 2 },
+      tables: { songplays: { status: 'written' }, users: { status: 'written' }, songs: { status: 'unchanged' }, artists: { status: 'unchanged' }, time: { status: 'written' } } }));
+    await new Promise((r) => setTimeout(r, 1100));
+    await put('_reports/daily-3.json', JSON.stringify({ run_id: 'daily-3', mode: 'daily', finished_at: '2018-12-03T08:00:00Z', published: false,
+      rows: { songplays: 0, users: 2, songs: 'unchanged', artists: 'unchanged', time: 0 }, tables: { songplays: { status: 'written' } } }));
+    const r = await emrflow(['tables', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const tables = JSON.parse(r.stdout) as { name: string; exists: boolean; partitions: string[]; rows: number | null; files: number; bytes: number; lastWrite: { runId: string } | null }[];
+    expect(tables.map((t) => ({ name: t.name, exists: t.exists, partitions: t.partitions, rows: t.rows, files: t.files, bytes: t.bytes, run: t.lastWrite?.runId ?? null }))).toEqual([
+      { name: 'songplays', exists: true, partitions: ['year=2018/month=11', 'year=2018/month=12'], rows: null, files: 2, bytes: 150, run: 'daily-2' },
+      { name: 'users', exists: true, partitions: [], rows: null, files: 1, bytes: 10, run: 'daily-2' },
+      { name: 'songs', exists: false, partitions: [], rows: 0, files: 0, bytes: 0, run: 'full-1' },
+      { name: 'artists', exists: false, partitions: [], rows: 0, files: 0, bytes: 0, run: 'full-1' },
+      { name: 'time', exists: false, partitions: [], rows: 0, files: 0, bytes: 0, run: 'daily-2' },
+    ]);
+    const text = await emrflow(['tables'], env);
+    expect(text.lines[1]).toMatch(/^songplays +2: year=2018\/month=11 … year=2018\/month=12 +\? +2 +150 B +daily-2 \(daily\) at 2018-12-02T08:00:00Z$/);
+    expect(text.lines[3]).toMatch(/^songs +not written yet: no run has published it$/);
   });
 });
