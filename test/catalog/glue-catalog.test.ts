@@ -6,6 +6,7 @@ import { CreateDatabaseCommand, CreateTableCommand, GetPartitionsCommand, GetTab
 import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createActivities } from '../../activities';
 import { createCatalogActivities } from '../../activities/catalog';
 import { loadConfig } from '../../infra/config';
 import { SPARKIFY_TABLES } from '../../pipelines/sparkify-tables';
@@ -159,6 +160,15 @@ describe('registerCatalog on Glue (moto)', () => {
     const l2 = await lake('unknown');
     const unknown = await l2.register(['plays'], 'full').catch((e: unknown) => e);
     expect((unknown as Error).message).toBe('unknown table "plays": the contract (pipelines/sparkify-tables.ts) has songplays, users, songs, artists, time');
+  });
+
+  test('the worker\'s activities include it: provider = emr registers the five tables through createActivities', async () => {
+    const l = await lake('worker');
+    await fullRunLayout(l);
+    const env = { ...emrSettings(moto.endpoint), EMRFLOW_DATALAKE_OUTPUT_DATA: `s3://${l.bucket}/lake`, EMRFLOW_CATALOG_DATABASE: l.database };
+    const { config } = loadConfig({ env, cwd: process.cwd() });
+    const r = await createActivities(config).registerCatalog({ outputUri: config.datalake.output_data, tables: ALL, mode: 'full' });
+    expect(r.tables.map((t) => [t.name, t.created, t.partitionsAdded])).toEqual([['songplays', true, 2], ['users', true, 0], ['songs', true, 3], ['artists', true, 0], ['time', true, 2]]);
   });
 
   test('provider = local: nothing to register, and it says so', async () => {
