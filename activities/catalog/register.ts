@@ -2,6 +2,8 @@
 // created from the contract when missing and updated when the contract changed; its partitions
 // are reconciled with the `key=value/` prefixes found on S3 (new ones added, ones no longer on S3
 // deleted). Every step compares before it writes, so a retried registration changes nothing.
+// Full and daily runs reconcile alike: a daily run can remove a month too (a manifest move with
+// `staged: null`), so the catalog follows what is on S3, whatever the mode.
 import {
   BatchCreatePartitionCommand, BatchDeletePartitionCommand, CreateTableCommand, GetDatabaseCommand,
   GetPartitionsCommand, GetTableCommand, UpdateTableCommand, type GlueClient, type PartitionInput, type Table,
