@@ -12,6 +12,7 @@ const { Statement } = render(readFileSync(join(repoRoot, 'infra/aws/worker-polic
   Region: 'us-west-2', AccountId: '111122223333', ServiceRole: 'EMR_DefaultRole', InstanceProfileRole: 'EMR_EC2_DefaultRole',
   InstanceProfile: 'EMR_EC2_DefaultRole', CodeBucket: 'acme-code', CodePrefix: 'emrflow/code', LogBucket: 'acme-logs',
   LogPrefix: 'emrflow/logs', InputBucket: 'acme-lake', InputPrefix: 'in', OutputBucket: 'acme-lake', OutputPrefix: 'out',
+  GlueDatabase: 'sparkify',
 });
 
 const cluster = (id: string) => `arn:aws:elasticmapreduce:us-west-2:111122223333:cluster/${id}`;
