@@ -14,14 +14,18 @@ function prefixLines(child: ChildProcess, prefix: string, relay: () => boolean):
 }
 
 /** Server and worker in one process, logs prefixed; Ctrl-C stops both. */
-export async function runDev(config: EmrflowConfig, onReady?: (server: DevServer) => Promise<void>): Promise<void> {
+export async function runDev(
+  config: EmrflowConfig,
+  onReady?: (server: DevServer) => Promise<void>,
+  workerOptions: Parameters<typeof runWorker>[2] = {},
+): Promise<void> {
   const log = (l: string) => process.stdout.write(`[emrflow] ${l}\n`);
   // Once Ctrl-C has stopped the worker, the server's own shutdown chatter (connection warnings
   // from its internal workers) says nothing the user needs: it is not relayed.
   let stopping = false;
   const server = await ensureDevServer(config, log, (c) => prefixLines(c, '[server]', () => !stopping));
   installPrefixedLogger('[worker]');
-  const worker = runWorker(config, log);
+  const worker = runWorker(config, log, workerOptions);
   if (onReady) await onReady(server);
   log(`ready — web UI ${server.uiUrl}; press Ctrl-C to stop`);
   try {

@@ -7,6 +7,7 @@ import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { action, configFrom, say, type GlobalOptions } from '../context';
 import { failureText, follow, runUrl } from '../follow-run';
 import { parseMode, parseRunDate } from '../parse-args';
+import { requirePoller } from '../require-poller';
 
 interface RunOptions {
   date?: string;
@@ -29,6 +30,7 @@ export function runCommand(program: Command): void {
       const mode = opts.mode === undefined ? undefined : parseMode(opts.mode);
       const config = configFrom(program.opts<GlobalOptions>());
       const client = await temporalClient(config);
+      await requirePoller(client, config);
       // One workflow id per run date: two people starting the same date get one run, not two
       // writers on the same partitions. Without --date the run date is today's (UTC).
       const id = songsEtlWorkflowId(runDate ?? new Date().toISOString().slice(0, 10));
