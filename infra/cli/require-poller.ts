@@ -12,8 +12,8 @@ import type { EmrflowConfig } from '../config';
 const LIVE_WITHIN_MS = 90_000;
 
 /** Worker identities that polled the task queue's workflow tasks recently. */
-export async function livePollers(client: Client, namespace: string, taskQueue: string): Promise<string[]> {
-  const r = await client.workflowService.describeTaskQueue({
+export async function livePollers(service: Client['workflowService'], namespace: string, taskQueue: string): Promise<string[]> {
+  const r = await service.describeTaskQueue({
     namespace,
     // TASK_QUEUE_KIND_NORMAL, TASK_QUEUE_TYPE_WORKFLOW (the proto package is CommonJS: no named ESM import).
     taskQueue: { name: taskQueue, kind: 1 },
@@ -38,7 +38,7 @@ export async function requirePoller(client: Client, config: EmrflowConfig, grace
   const { namespace, task_queue: taskQueue, address } = config.temporal;
   const deadline = Date.now() + graceSeconds * 1000;
   for (;;) {
-    if ((await livePollers(client, namespace, taskQueue)).length > 0) return;
+    if ((await livePollers(client.workflowService, namespace, taskQueue)).length > 0) return;
     if (Date.now() >= deadline) break;
     await new Promise((r) => setTimeout(r, 1000));
   }

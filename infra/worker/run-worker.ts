@@ -5,6 +5,7 @@ import { scheduleDefinitions } from '../schedules/definitions';
 import { syncSchedules } from '../schedules/sync';
 import { temporalClient, workerConnection } from './connect';
 import { createWorker } from './create-worker';
+import { startHealthServer } from './health-server';
 
 export async function runWorker(
   config: EmrflowConfig,
@@ -24,7 +25,14 @@ export async function runWorker(
   try {
     const worker = await createWorker({ connection, config });
     log(`worker polling task queue "${config.temporal.task_queue}" on ${config.temporal.address} (provider ${config.cluster.provider})`);
-    await worker.run();
+    const health = config.worker.health_port === undefined ? undefined : await startHealthServer(config.worker.health_port, connection, worker);
+    if (health) log(`health: http://127.0.0.1:${config.worker.health_port}/health`);
+    if (config.worker.metrics_port !== undefined) log(`metrics: http://127.0.0.1:${config.worker.metrics_port}/metrics`);
+    try {
+      await worker.run();
+    } finally {
+      health?.close();
+    }
   } finally {
     await connection.close();
   }

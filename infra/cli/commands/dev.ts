@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { EmrflowConfig } from '../../config';
 import { ensureDevServer, type DevServer } from '../../server/dev-server';
-import { installPrefixedLogger } from '../../worker/logging';
+import { installRuntime } from '../../worker/install-runtime';
 import { runWorker } from '../../worker/run-worker';
 import { action, configFrom, type GlobalOptions } from '../context';
 
@@ -24,7 +24,7 @@ export async function runDev(
   // from its internal workers) says nothing the user needs: it is not relayed.
   let stopping = false;
   const server = await ensureDevServer(config, log, (c) => prefixLines(c, '[server]', () => !stopping));
-  installPrefixedLogger('[worker]');
+  installRuntime(config, '[worker]');
   const worker = runWorker(config, log, workerOptions);
   if (onReady) await onReady(server);
   log(`ready — web UI ${server.uiUrl}; press Ctrl-C to stop`);
