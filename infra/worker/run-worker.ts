@@ -5,6 +5,7 @@ import { scheduleDefinitions } from '../schedules/definitions';
 import { syncSchedules } from '../schedules/sync';
 import { temporalClient, workerConnection } from './connect';
 import { createWorker } from './create-worker';
+import { ensureSearchAttributes } from './ensure-search-attributes';
 import { startHealthServer } from './health-server';
 
 export async function runWorker(
@@ -12,6 +13,13 @@ export async function runWorker(
   log: (line: string) => void,
   options: { syncSchedules?: boolean } = {},
 ): Promise<void> {
+  // Before the schedules: their runs carry the attributes too.
+  const operator = await workerConnection(config);
+  try {
+    await ensureSearchAttributes(operator.operatorService, config, log);
+  } finally {
+    await operator.close();
+  }
   if (options.syncSchedules ?? true) {
     const client = await temporalClient(config);
     try {
