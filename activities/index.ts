@@ -10,6 +10,7 @@ import { etlScript, sparkSubmit, venvBin } from '../infra/paths';
 import type { EmrflowActivities, StepSubmission } from '../workflows/shared';
 import { emrClient, iamClient, s3Client, stsClient } from './aws-clients';
 import { preflight, type AwsClients } from './preflight';
+import type { RunInput } from './preflight/input-check';
 import { EmrProvider } from './providers/emr/emr-provider';
 import type { ClusterProvider } from './providers/cluster-provider';
 import { stepName } from './providers/cluster-provider';
@@ -70,7 +71,7 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
   };
 
   return {
-    preflight: () => preflight(config, { sparkSubmit, awsClients: getPreflightClients }),
+    preflight: (run?: RunInput) => preflight(config, { sparkSubmit, awsClients: getPreflightClients }, run),
     async pipelineSettings() {
       return {
         provider: config.cluster.provider,
