@@ -19,7 +19,7 @@ interface RunOptions {
 export function runCommand(program: Command): void {
   program
     .command('run')
-    .description('start the songs ETL pipeline now')
+    .description('start the songs ETL pipeline now, as workflow id songs-etl-<run date>; the run date is --date, else today (UTC)')
     .option('--date <YYYY-MM-DD>', 'run date (the day whose logs are processed)')
     .option('--mode <full|daily>', 'full rebuild or one month incremental (default: daily with --date, else full)')
     .option('--wait', 'follow the run until it ends and print its summary')

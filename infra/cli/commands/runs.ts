@@ -9,7 +9,8 @@ import { formatRun, showRun } from '../runs/show-run';
 interface ListOptions { pipeline?: string; status?: string; since?: string; limit: string; json?: boolean }
 
 export function runsCommand(program: Command): void {
-  const runs = program.command('runs').description('list runs and show one run (from Temporal visibility and the runs themselves)');
+  const runs = program.command('runs').description('list runs and show one run (from Temporal visibility and the runs themselves)')
+    .addHelpText('after', '\nExample:\n  $ emrflow runs list --status failed --since 7d');
 
   runs.command('list')
     .description('runs newest first, filtered by pipeline, status and start time')
