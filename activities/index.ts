@@ -9,6 +9,7 @@ import { localSparkArgs } from '../infra/local-spark';
 import { etlScript, sparkSubmit, venvBin } from '../infra/paths';
 import type { EmrflowActivities, StepSubmission } from '../workflows/shared';
 import { emrClient, iamClient, s3Client, stsClient } from './aws-clients';
+import { createCatalogActivities } from './catalog';
 import { preflight, type AwsClients } from './preflight';
 import type { RunInput } from './preflight/input-check';
 import { createPublishActivities } from './publish';
@@ -72,6 +73,7 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
   };
 
   return {
+    ...createCatalogActivities(config, { s3: getS3 }),
     ...createPublishActivities({ s3: getS3, temporalClient }),
     preflight: (run?: RunInput) => preflight(config, { sparkSubmit, awsClients: getPreflightClients }, run),
     async pipelineSettings() {

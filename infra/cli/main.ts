@@ -10,7 +10,9 @@ import { runCommand } from './commands/run';
 import { runsCommand } from './commands/runs';
 import { schedulesCommand } from './commands/schedules';
 import { serverCommand } from './commands/server';
+import { queryCommand } from './commands/query';
 import { startCommand } from './commands/start';
+import { tablesCommand } from './commands/tables';
 import { workerCommand } from './commands/worker';
 import { oneLineParseErrors } from './context';
 import { EXIT_USAGE } from './exit-codes';
@@ -33,6 +35,8 @@ cancelCommand(program);
 schedulesCommand(program);
 clustersCommand(program);
 awsCommand(program);
+queryCommand(program);
+tablesCommand(program);
 
 try {
   await program.parseAsync(process.argv);
