@@ -11,6 +11,7 @@ import type { EmrflowActivities, StepSubmission } from '../workflows/shared';
 import { emrClient, iamClient, s3Client, stsClient } from './aws-clients';
 import { createCatalogActivities } from './catalog';
 import { preflight, type AwsClients } from './preflight';
+import type { RunInput } from './preflight/input-check';
 import { createPublishActivities } from './publish';
 import { EmrProvider } from './providers/emr/emr-provider';
 import type { ClusterProvider } from './providers/cluster-provider';
@@ -75,7 +76,7 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
   return {
     ...createCatalogActivities(config, { s3: getS3 }),
     ...createPublishActivities({ s3: getS3, temporalClient }),
-    preflight: () => preflight(config, { sparkSubmit, awsClients: getPreflightClients }),
+    preflight: (run?: RunInput) => preflight(config, { sparkSubmit, awsClients: getPreflightClients }, run),
     async pipelineSettings() {
       return {
         provider: config.cluster.provider,

@@ -160,8 +160,8 @@ export interface PipelineSettings {
  * this type only, so they cannot tell the EMR provider from the local one.
  */
 export interface EmrflowActivities {
-  /** Checks what a run needs before any cluster is paid for; throws non-retryable PreflightFailed naming each failed check and its fix. */
-  preflight(): Promise<PreflightResult>;
+  /** Checks what a run needs before any cluster is paid for (with `run`, on EMR, that its input exists); throws non-retryable PreflightFailed naming each failed check and its fix. */
+  preflight(run?: { mode: EtlMode; runDate: string }): Promise<PreflightResult>;
   pipelineSettings(): Promise<PipelineSettings>;
   stageJob(): Promise<StagedJob>;
   createCluster(run: RunIdentity): Promise<ClusterRef>;

@@ -45,7 +45,7 @@ export async function songsEtl(input?: SongsEtlInput): Promise<SongsEtlSummary> 
   let cleanup: Cleanup | undefined;
   try {
     // Before anything is paid for: a missing bucket or role fails the run here, with the fix.
-    await stage('preflight', () => api.preflight());
+    await stage('preflight', () => api.preflight({ mode, runDate }));
     const settings = await stage('pipelineSettings', () => api.pipelineSettings());
     const job = await stage('stageJob', () => api.stageJob());
     // Not cancellable: once asked for, the cluster's id must reach the finally below.

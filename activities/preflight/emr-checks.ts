@@ -9,6 +9,7 @@ import type { PreflightCheck } from '../../workflows/shared';
 import { isTransient, type AwsProblem } from './aws-problem';
 import { emrTargets, type BucketNeed } from './emr-targets';
 import { probeBucket, probeCaller, probeInstanceProfile, probeRole } from './probes';
+import { networkChecks } from './network-checks';
 import { releaseLabelCheck } from './release-label-check';
 import { transientFailure } from './result';
 
@@ -40,6 +41,8 @@ export async function emrChecks(config: EmrflowConfig, clients: AwsClients): Pro
     instanceProfileCheck(clients.iam, t.instanceProfile, t.region),
     releaseLabelCheck(clients.emr, t.releaseLabel, t.region),
   ]);
+  // Only when [emr] names subnets or security groups: EMR's default placement needs no look-up.
+  rest.push(...await networkChecks(config, { region: t.region, endpoint: config.aws.endpoint_url, sts: clients.sts }));
   return [...t.configProblems, { name: 'credentials', ok: true, detail: caller.value }, ...rest];
 }
 

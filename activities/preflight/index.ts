@@ -5,6 +5,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { EmrflowConfig } from '../../infra/config';
 import type { PreflightResult } from '../../workflows/shared';
 import { emrChecks, type AwsClients } from './emr-checks';
+import { parseS3Uri } from '../s3-uri';
+import { s3InputChecks, type RunInput } from './input-check';
 import { localChecks } from './local-checks';
 import { failedChecks, formatCheck, isTransientFailure, preflightFailed } from './result';
 
@@ -17,17 +19,21 @@ export interface PreflightDeps {
   sparkSubmit: string;
 }
 
-export async function checkProvider(config: EmrflowConfig, deps: PreflightDeps): Promise<PreflightResult> {
+/** With `run`, the EMR checks also look for the run's input (the month's logs, or all of it). */
+export async function checkProvider(config: EmrflowConfig, deps: PreflightDeps, run?: RunInput): Promise<PreflightResult> {
   const provider = config.cluster.provider;
-  const checks = provider === 'emr'
-    ? await emrChecks(config, deps.awsClients())
-    : await localChecks(config, { sparkSubmit: deps.sparkSubmit });
+  if (provider !== 'emr') return { provider, checks: await localChecks(config, { sparkSubmit: deps.sparkSubmit }) };
+  const clients = deps.awsClients();
+  const checks = await emrChecks(config, clients);
+  // Without credentials or the input bucket the input cannot be looked at: that failure is said already.
+  const inputBucketOk = checks.find((c) => c.name === `bucket s3://${parseS3Uri(config.datalake.input_data).bucket}`)?.ok;
+  if (run && inputBucketOk) checks.push(...await s3InputChecks(clients.s3, config.datalake.input_data, run));
   return { provider, checks };
 }
 
 /** The activity: the result when all is well; otherwise a retryable error or PreflightFailed. */
-export async function preflight(config: EmrflowConfig, deps: PreflightDeps): Promise<PreflightResult> {
-  const result = await checkProvider(config, deps);
+export async function preflight(config: EmrflowConfig, deps: PreflightDeps, run?: RunInput): Promise<PreflightResult> {
+  const result = await checkProvider(config, deps, run);
   const failed = failedChecks(result);
   if (failed.length === 0) return result;
   if (failed.every(isTransientFailure)) {

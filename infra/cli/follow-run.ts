@@ -4,6 +4,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { EmrflowConfig } from '../config';
 import { uiUrl } from '../server/dev-server';
 import { say } from './context';
+import { livePollers } from './require-poller';
 
 export function runUrl(config: EmrflowConfig, workflowId: string, runId: string): string {
   return `${uiUrl(config)}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}/${runId}`;
@@ -28,10 +29,17 @@ export async function follow(client: Client, workflowId: string, quiet: boolean,
   const started = Date.now();
   let last = '';
   let lastSaidAt = 0;
+  let lastWorkerCheck = 0;
+  let noWorker = false;
   for (;;) {
     const d = await handle.describe();
     if (d.status.name !== 'RUNNING') return;
-    if (!quiet) {
+    // Before the stage query, which itself waits for a worker and would hold this line back.
+    if (!quiet && Date.now() - lastWorkerCheck >= repeatSeconds * 1000) {
+      lastWorkerCheck = Date.now();
+      noWorker = await sayIfNoWorker(client, d.taskQueue);
+    }
+    if (!quiet && !noWorker) {
       try {
         const s = await handle.query<Record<string, unknown>>('status');
         const stepState = liveStepState(d) ?? s.stepState ?? '';
@@ -47,6 +55,14 @@ export async function follow(client: Client, workflowId: string, quiet: boolean,
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
+}
+
+/** A wait that lost its worker says so, instead of repeating the stage line as if all were well. */
+async function sayIfNoWorker(client: Client, taskQueue: string): Promise<boolean> {
+  const pollers = await livePollers(client.workflowService, client.options.namespace, taskQueue).catch(() => undefined);
+  if (pollers?.length !== 0) return false;
+  say(`no worker polls task queue "${taskQueue}": the run waits until one does (start one with \`npx emrflow worker\`)`);
+  return true;
 }
 
 /**

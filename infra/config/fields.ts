@@ -165,3 +165,18 @@ export const tagValue = () =>
       throw new FieldError(`expected 1-256 letters, digits, spaces or _ . : / = + - @, got "${raw}"`);
     return raw;
   }, undefined);
+/** A TCP port with no default: absent means the feature it serves is off. */
+export const optionalPort = () =>
+  field((raw) => {
+    if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 65535) throw new FieldError(`expected a port from 1 to 65535, got "${raw}"`);
+    return Number(raw);
+  }, undefined);
+
+/** AWS resource ids separated by commas (subnet-…, sg-…), each checked against its prefix. */
+export const awsIds = (prefix: string) =>
+  field((raw) => {
+    const ids = raw.split(',').map((p) => p.trim()).filter(Boolean);
+    const bad = ids.find((id) => !new RegExp(`^${prefix}-[0-9a-f]{8,17}$`).test(id));
+    if (ids.length === 0 || bad !== undefined) throw new FieldError(`expected ${prefix}-… ids separated by commas, got "${bad ?? raw}"`);
+    return ids;
+  }, [] as string[]);

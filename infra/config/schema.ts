@@ -2,7 +2,7 @@
 // documents the same keys; test/unit/config-example.test.ts keeps the two in step.
 import type { Field } from './fields';
 import {
-  boolean, decimal, hostPort, httpUrl, integer, location, oneOf, port, region, s3Uri, secret,
+  awsIds, boolean, decimal, hostPort, httpUrl, integer, location, oneOf, optionalPort, port, region, s3Uri, secret,
   tags, tagValue, text, timeOfDay, timeZone, upperOneOf,
 } from './fields';
 import { athenaWorkgroup, glueName } from './catalog-fields';
@@ -37,6 +37,9 @@ export const schema = {
     idle_timeout_minutes: integer(60, 1, 10080),
     step_poll_seconds: integer(30, 1, 3600),
     extra_tags: tags(),
+    subnet_ids: awsIds('subnet'),
+    additional_master_security_groups: awsIds('sg'),
+    additional_core_security_groups: awsIds('sg'),
   },
   local: {
     state_dir: location('.emrflow'),
@@ -55,11 +58,22 @@ export const schema = {
     tls_key_path: text(),
     api_key: secret(),
     deployment: tagValue(),
+    web_ui_url: httpUrl(),
+    tls_ca_path: text(),
+    tls_server_name: text(),
   },
   schedule: {
     daily_time: timeOfDay('07:00'),
     time_zone: timeZone('UTC'),
     catchup_window_hours: integer(24, 1, 24 * 365),
+  },
+  log: {
+    format: oneOf(['text', 'json'] as const, 'text'),
+    level: upperOneOf(['DEBUG', 'INFO', 'WARN', 'ERROR'] as const, 'INFO'),
+  },
+  worker: {
+    health_port: optionalPort(),
+    metrics_port: optionalPort(),
   },
   quality: {
     max_rejected_share: decimal(0.05, 0, 1),

@@ -6,11 +6,13 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EmrflowConfig } from '../config';
 import { repoRoot, venvBin } from '../paths';
+import { assertLocalPath } from './demo-config';
 
 export const SAMPLE_ARGS = ['--songs', '200', '--events', '5000', '--start-date', '2018-11-01', '--days', '30', '--seed', '42'];
 
 export function ensureSampleData(config: EmrflowConfig, log: (line: string) => void): void {
   const target = config.datalake.input_data;
+  assertLocalPath(target, '[datalake] input_data');
   if (existsSync(join(target, 'log_data')) && existsSync(join(target, 'song_data'))) return;
   if (existsSync(target)) throw new Error(`[datalake] input_data ${target} exists but has no song_data/ and log_data/`);
   log(`generating the sample data into ${target} …`);

@@ -19,6 +19,8 @@ export interface DevServer {
 }
 
 export function uiUrl(config: EmrflowConfig): string {
+  // A remote server's UI (Temporal Cloud, a self-hosted cluster) is wherever dl.cfg says.
+  if (config.temporal.web_ui_url) return config.temporal.web_ui_url;
   const host = config.temporal.bind_ip === '0.0.0.0' ? '127.0.0.1' : config.temporal.bind_ip;
   return `http://${host.includes(':') ? `[${host}]` : host}:${config.temporal.ui_port}`;
 }

@@ -5,12 +5,21 @@ import { scheduleDefinitions } from '../schedules/definitions';
 import { syncSchedules } from '../schedules/sync';
 import { temporalClient, workerConnection } from './connect';
 import { createWorker } from './create-worker';
+import { ensureSearchAttributes } from './ensure-search-attributes';
+import { startHealthServer } from './health-server';
 
 export async function runWorker(
   config: EmrflowConfig,
   log: (line: string) => void,
   options: { syncSchedules?: boolean } = {},
 ): Promise<void> {
+  // Before the schedules: their runs carry the attributes too.
+  const operator = await workerConnection(config);
+  try {
+    await ensureSearchAttributes(operator.operatorService, config, log);
+  } finally {
+    await operator.close();
+  }
   if (options.syncSchedules ?? true) {
     const client = await temporalClient(config);
     try {
@@ -24,7 +33,14 @@ export async function runWorker(
   try {
     const worker = await createWorker({ connection, config });
     log(`worker polling task queue "${config.temporal.task_queue}" on ${config.temporal.address} (provider ${config.cluster.provider})`);
-    await worker.run();
+    const health = config.worker.health_port === undefined ? undefined : await startHealthServer(config.worker.health_port, connection, worker);
+    if (health) log(`health: http://127.0.0.1:${config.worker.health_port}/health`);
+    if (config.worker.metrics_port !== undefined) log(`metrics: http://127.0.0.1:${config.worker.metrics_port}/metrics`);
+    try {
+      await worker.run();
+    } finally {
+      health?.close();
+    }
   } finally {
     await connection.close();
   }

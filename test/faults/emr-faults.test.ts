@@ -42,6 +42,8 @@ beforeAll(async () => {
   config = loadConfig({ env, cwd: tmpdir(), path: undefined }).config;
   emr = emrClient(config.aws);
   s3 = s3Client(config.aws);
+  // The preflight looks for the run's month of logs before it pays for a cluster.
+  await s3.send(new PutObjectCommand({ Bucket: 'emrflow-lake', Key: 'in/log_data/2018/11/2018-11-15-events.json', Body: '{}\n' }));
   conn = await connectForTest();
   worker = await createWorker({ connection: conn.native, config });
   running = worker.run();

@@ -15,6 +15,7 @@ import type {
 } from '../../../workflows/shared';
 import { callTimeout } from '../../aws-clients';
 import { joinKey, parseS3Uri } from '../../s3-uri';
+import { instancesSpec } from './instances-spec';
 import {
   clusterName, clusterTags, summarise, tailLines, TAG,
   type ClusterProvider, type ClusterStatus, type StepStatus,
@@ -113,14 +114,7 @@ export class EmrProvider implements ClusterProvider {
       ServiceRole: e.service_role,
       JobFlowRole: e.instance_profile,
       VisibleToAllUsers: true,
-      Instances: {
-        KeepJobFlowAliveWhenNoSteps: true,
-        TerminationProtected: false,
-        InstanceGroups: [
-          { Name: 'master', InstanceRole: 'MASTER', Market: 'ON_DEMAND', InstanceType: e.master_instance_type, InstanceCount: 1 },
-          { Name: 'core', InstanceRole: 'CORE', Market: e.core_market, InstanceType: e.core_instance_type, InstanceCount: e.core_instance_count },
-        ],
-      },
+      Instances: instancesSpec(e),
       AutoTerminationPolicy: { IdleTimeout: e.idle_timeout_minutes * 60 },
       Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
     })), callTimeout());

@@ -27,7 +27,8 @@ function awsConfig(program: Command): EmrflowConfig {
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
 export function awsCommand(program: Command): void {
-  const aws = program.command('aws').description('get onto AWS: check and create what EMR runs need');
+  const aws = program.command('aws').description('get onto AWS: check and create what EMR runs need')
+    .addHelpText('after', '\nExample:\n  $ emrflow aws bootstrap --dry-run && emrflow aws check');
 
   aws.command('check')
     .description('check the credentials, buckets, EMR roles, instance profile, release label, Glue database and Athena workgroup the config names; exit 1 if anything is missing')

@@ -19,11 +19,12 @@ function table(rows: Record<string, unknown>[], columns: string[]): string {
 }
 
 export function clustersCommand(program: Command): void {
-  const clusters = program.command('clusters').description('clusters emrflow manages (EMR or local)');
+  const clusters = program.command('clusters').description('clusters emrflow manages (EMR or local)')
+    .addHelpText('after', '\nExample:\n  $ emrflow clusters list');
 
   clusters.command('list')
-    .description('the managed clusters that are still running (all states with --all)')
-    .option('--all', 'include terminated clusters and clusters emrflow does not manage')
+    .description('the clusters emrflow manages (tag emrflow:managed=true) that are still running; all states with --all')
+    .option('--all', 'include terminated managed clusters (clusters emrflow does not manage are never listed)')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  $ emrflow clusters list --all')
     .action(action(async (opts: { all?: boolean; json?: boolean }) => {

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { EmrflowConfig } from '../../config';
 import { ensureDevServer, type DevServer } from '../../server/dev-server';
-import { installPrefixedLogger } from '../../worker/logging';
+import { installRuntime } from '../../worker/install-runtime';
 import { runWorker } from '../../worker/run-worker';
 import { action, configFrom, type GlobalOptions } from '../context';
 
@@ -14,14 +14,18 @@ function prefixLines(child: ChildProcess, prefix: string, relay: () => boolean):
 }
 
 /** Server and worker in one process, logs prefixed; Ctrl-C stops both. */
-export async function runDev(config: EmrflowConfig, onReady?: (server: DevServer) => Promise<void>): Promise<void> {
+export async function runDev(
+  config: EmrflowConfig,
+  onReady?: (server: DevServer) => Promise<void>,
+  workerOptions: Parameters<typeof runWorker>[2] = {},
+): Promise<void> {
   const log = (l: string) => process.stdout.write(`[emrflow] ${l}\n`);
   // Once Ctrl-C has stopped the worker, the server's own shutdown chatter (connection warnings
   // from its internal workers) says nothing the user needs: it is not relayed.
   let stopping = false;
   const server = await ensureDevServer(config, log, (c) => prefixLines(c, '[server]', () => !stopping));
-  installPrefixedLogger('[worker]');
-  const worker = runWorker(config, log);
+  installRuntime(config, '[worker]');
+  const worker = runWorker(config, log, workerOptions);
   if (onReady) await onReady(server);
   log(`ready — web UI ${server.uiUrl}; press Ctrl-C to stop`);
   try {

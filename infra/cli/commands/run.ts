@@ -7,6 +7,7 @@ import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { action, configFrom, say, type GlobalOptions } from '../context';
 import { failureText, follow, runUrl } from '../follow-run';
 import { parseMode, parseRunDate } from '../parse-args';
+import { requirePoller } from '../require-poller';
 
 interface RunOptions {
   date?: string;
@@ -18,7 +19,7 @@ interface RunOptions {
 export function runCommand(program: Command): void {
   program
     .command('run')
-    .description('start the songs ETL pipeline now')
+    .description('start the songs ETL pipeline now, as workflow id songs-etl-<run date>; the run date is --date, else today (UTC)')
     .option('--date <YYYY-MM-DD>', 'run date (the day whose logs are processed)')
     .option('--mode <full|daily>', 'full rebuild or one month incremental (default: daily with --date, else full)')
     .option('--wait', 'follow the run until it ends and print its summary')
@@ -29,6 +30,7 @@ export function runCommand(program: Command): void {
       const mode = opts.mode === undefined ? undefined : parseMode(opts.mode);
       const config = configFrom(program.opts<GlobalOptions>());
       const client = await temporalClient(config);
+      await requirePoller(client, config);
       // One workflow id per run date: two people starting the same date get one run, not two
       // writers on the same partitions. Without --date the run date is today's (UTC).
       const id = songsEtlWorkflowId(runDate ?? new Date().toISOString().slice(0, 10));

@@ -23,7 +23,8 @@ async function existingHandle(client: Client, id: string) {
 }
 
 export function schedulesCommand(program: Command): void {
-  const schedules = program.command('schedules').description('the daily pipeline and hourly sweeper schedules');
+  const schedules = program.command('schedules').description('the daily pipeline and hourly sweeper schedules')
+    .addHelpText('after', '\nExample:\n  $ emrflow schedules list');
   const withClient = async () => {
     const config = configFrom(program.opts<GlobalOptions>());
     return { config, client: await temporalClient(config) };
@@ -40,7 +41,7 @@ export function schedulesCommand(program: Command): void {
 
   schedules.command('list')
     .description('schedules with their next run times, paused state and last run')
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON: one object per schedule')
     .addHelpText('after', '\nExample:\n  $ emrflow schedules list --json')
     .action(action(async (opts: { json?: boolean }) => {
       const { client } = await withClient();
@@ -74,7 +75,7 @@ export function schedulesCommand(program: Command): void {
 
   schedules.command('pause <id>')
     .description('pause a schedule (sync never unpauses it)')
-    .option('--note <text>', 'why it is paused, shown in the web UI')
+    .option('--note <text>', 'optional: why it is paused, shown in the web UI')
     .addHelpText('after', `\nExample:\n  $ emrflow schedules pause ${SONGS_ETL_DAILY} --note "source bucket migration"`)
     .action(action(async (id: string, opts: { note?: string }) => {
       const { client } = await withClient();
@@ -92,7 +93,7 @@ export function schedulesCommand(program: Command): void {
     }));
 
   schedules.command('backfill <id>')
-    .description('one run per missed day, oldest first, one at a time')
+    .description('one run per day from --from to --to (run dates, inclusive), whether or not it already ran; oldest first, one at a time')
     .requiredOption('--from <YYYY-MM-DD>', 'first run date')
     .requiredOption('--to <YYYY-MM-DD>', 'last run date')
     .addHelpText('after', `\nExample:\n  $ emrflow schedules backfill ${SONGS_ETL_DAILY} --from 2018-11-01 --to 2018-11-07`)

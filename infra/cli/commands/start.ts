@@ -3,6 +3,7 @@
 // up until Ctrl-C so the web UI can be explored.
 import type { Command } from 'commander';
 import type { EmrflowConfig } from '../../config';
+import { demoConfig } from '../../demo/demo-config';
 import { ensureSampleData } from '../../demo/sample-data';
 import { temporalClient } from '../../worker/connect';
 import type { SongsEtlSummary } from '../../../workflows/shared';
@@ -44,8 +45,9 @@ export function startCommand(program: Command): void {
     .option('--no-demo-run', 'start everything but do not run the pipeline')
     .addHelpText('after', '\nExample:\n  $ npm start                  # or: npx emrflow start --no-demo-run')
     .action(action(async (opts: { demoRun: boolean }) => {
-      const config = configFrom(program.opts<GlobalOptions>(), { noticeNow: true });
+      const { config, overridden } = demoConfig(configFrom(program.opts<GlobalOptions>(), { noticeNow: true }));
       const log = (l: string) => process.stdout.write(`[emrflow] ${l}\n`);
-      await runDev(config, opts.demoRun ? () => demoRun(config, log) : undefined);
+      if (overridden.length) log(`the demo ignores ${overridden.join(', ')}: it runs on the local provider with the sample data in ${config.datalake.input_data}, on task queue ${config.temporal.task_queue}, and leaves the schedules alone`);
+      await runDev(config, opts.demoRun ? () => demoRun(config, log) : undefined, { syncSchedules: overridden.length === 0 });
     }));
 }

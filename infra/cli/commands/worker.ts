@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { installPrefixedLogger } from '../../worker/logging';
+import { installRuntime } from '../../worker/install-runtime';
 import { runWorker } from '../../worker/run-worker';
-import { action, configFrom, say, type GlobalOptions } from '../context';
+import { action, configFrom, type GlobalOptions } from '../context';
 
 export function workerCommand(program: Command): void {
   program
@@ -11,7 +11,7 @@ export function workerCommand(program: Command): void {
     .addHelpText('after', '\nExample:\n  $ emrflow --config prod.cfg worker')
     .action(action(async (opts: { syncSchedules: boolean }) => {
       const config = configFrom(program.opts<GlobalOptions>(), { noticeNow: true });
-      installPrefixedLogger('[worker]');
-      await runWorker(config, say, { syncSchedules: opts.syncSchedules });
+      const log = installRuntime(config, '[worker]');
+      await runWorker(config, log, { syncSchedules: opts.syncSchedules });
     }));
 }

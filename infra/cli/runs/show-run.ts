@@ -1,0 +1,77 @@
+// `emrflow runs show ID`: one run as a person needs it: status, stages or tasks, cluster, step,
+// rows, failure and its link. A running run answers the `status` query (its worker must be up);
+// a closed one is read from its result or failure.
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { EmrflowConfig } from '../../config';
+import { UsageError } from '../exit-codes';
+import { failureText, runUrl } from '../follow-run';
+import { rowOf, type RunRow } from './list-runs';
+
+export interface RunDetail extends RunRow {
+  url: string;
+  /** The workflow's `status` query (running runs) or its result's stages (completed ones). */
+  progress: Record<string, unknown> | null;
+  rows: Record<string, unknown> | null;
+  failure: string | null;
+}
+
+const within = <T>(p: Promise<T>, ms: number): Promise<T | undefined> =>
+  Promise.race([p.catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref())]);
+
+export async function showRun(client: Client, config: EmrflowConfig, workflowId: string): Promise<RunDetail> {
+  const handle = client.workflow.getHandle(workflowId);
+  let d;
+  try {
+    d = await handle.describe();
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError) throw new UsageError(`no run with workflow id ${workflowId} in namespace ${config.temporal.namespace} (see: emrflow runs list)`);
+    throw e;
+  }
+  const row = rowOf(d);
+  const detail: RunDetail = { ...row, url: runUrl(config, workflowId, d.runId), progress: null, rows: null, failure: null };
+  if (d.status.name === 'RUNNING') {
+    // Without a worker a query never answers: show what visibility knows instead of hanging.
+    detail.progress = (await within(handle.query<Record<string, unknown>>('status'), 5_000)) ?? null;
+  } else if (d.status.name === 'COMPLETED') {
+    const result = (await handle.result()) as Record<string, unknown>;
+    detail.progress = { stages: result.stages ?? null, tasks: result.tasks ?? null };
+    detail.rows = (result.rows as Record<string, unknown> | undefined) ?? null;
+    detail.clusterId ??= (result.clusterId as string | undefined) ?? null;
+    detail.stepId ??= (result.stepId as string | undefined) ?? null;
+  } else {
+    detail.failure = await handle.result().then(() => null, (e: unknown) => failureText(e));
+  }
+  return detail;
+}
+
+function progressLines(progress: Record<string, unknown> | null): string[] {
+  if (!progress) return [];
+  const lines: string[] = [];
+  if (typeof progress.stage === 'string') lines.push(`stage:    ${progress.stage}`);
+  const stages = progress.stages as { stage: string; seconds?: number }[] | null | undefined;
+  if (Array.isArray(stages) && stages.length)
+    lines.push(`stages:   ${stages.map((s) => `${s.stage}${s.seconds === undefined ? ' (running)' : ` ${s.seconds.toFixed(1)} s`}`).join(', ')}`);
+  const tasks = progress.tasks as Record<string, { state?: string; status?: string }> | unknown[] | null | undefined;
+  if (tasks && typeof tasks === 'object') {
+    const entries = Array.isArray(tasks)
+      ? tasks.map((t) => [String((t as { name?: string; id?: string }).name ?? (t as { id?: string }).id ?? '?'), t] as const)
+      : Object.entries(tasks);
+    if (entries.length)
+      lines.push(`tasks:    ${entries.map(([name, t]) => `${name} ${String((t as { state?: string; status?: string }).state ?? (t as { status?: string }).status ?? '')}`.trim()).join(', ')}`);
+  }
+  return lines;
+}
+
+export function formatRun(r: RunDetail): string {
+  return [
+    `run:      ${r.workflowId} (${r.runId})`,
+    `status:   ${r.status}`,
+    `pipeline: ${r.pipeline ?? '-'} · run date ${r.runDate ?? '-'}`,
+    `started:  ${r.startTime}${r.closeTime ? ` · closed ${r.closeTime}` : ''}`,
+    `cluster:  ${r.clusterId ?? '-'} · step ${r.stepId ?? '-'}`,
+    ...progressLines(r.progress),
+    ...(r.rows ? [`rows:     ${Object.entries(r.rows).map(([t, n]) => `${t} ${String(n)}`).join(', ')}`] : []),
+    ...(r.failure ? [`failure:  ${r.failure}`] : []),
+    `link:     ${r.url}`,
+  ].join('\n');
+}
