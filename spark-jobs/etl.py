@@ -1021,6 +1021,17 @@ def audit_problems(report: dict, max_rejected_share: float) -> List[str]:
 
 
 def run(spark: SparkSession, args: argparse.Namespace, run_id: str, started_at: dt.datetime) -> dict:
+    # Spark matches cached data by query plan, and a second run in the same
+    # session (tests, notebooks) over a grown input has the same plan: without
+    # this it would reuse the first run's cached input.
+    spark.catalog.clearCache()
+    try:
+        return _run(spark, args, run_id, started_at)
+    finally:
+        spark.catalog.clearCache()
+
+
+def _run(spark: SparkSession, args: argparse.Namespace, run_id: str, started_at: dt.datetime) -> dict:
     clock0 = time.monotonic()
     fs = HadoopFs(spark)
     out = args.output.rstrip("/")
