@@ -200,3 +200,13 @@ def test_bad_arguments_exit_2_with_one_line_and_write_nothing(sparkify, tmp_path
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("etl.py: error:") and needle in lines[0], proc.stderr
     assert not os.path.exists(out)
+
+
+def test_tables_read_back_with_the_contracts_columns_and_partition_types(spark, submitted):
+    """pipelines/sparkify-tables.ts, as Parquet read-back reports it (partition keys are ints)."""
+    out, _ = submitted
+    for table, (columns, keys) in etl.CONTRACT.items():
+        schema = spark.read.parquet(os.path.join(out, table)).schema
+        assert [[f.name, f.dataType.simpleString()] for f in schema.fields if f.name not in keys] == [
+            list(c) for c in columns], table
+        assert [(k, schema[k].dataType.simpleString()) for k in keys] == [(k, "int") for k in keys], table
