@@ -10,6 +10,7 @@ import { etlScript, sparkSubmit, venvBin } from '../infra/paths';
 import type { EmrflowActivities, StepSubmission } from '../workflows/shared';
 import { emrClient, iamClient, s3Client, stsClient } from './aws-clients';
 import { preflight, type AwsClients } from './preflight';
+import { createPublishActivities } from './publish';
 import { EmrProvider } from './providers/emr/emr-provider';
 import type { ClusterProvider } from './providers/cluster-provider';
 import { stepName } from './providers/cluster-provider';
@@ -70,6 +71,7 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
   };
 
   return {
+    ...createPublishActivities({ s3: getS3, temporalClient }),
     preflight: () => preflight(config, { sparkSubmit, awsClients: getPreflightClients }),
     async pipelineSettings() {
       return {

@@ -5,6 +5,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { assertPreflight } from '../../activities/preflight';
+import { createLockActivities } from '../../activities/publish/lock-activities';
 import type {
   ClusterSummary, EmrflowActivities, PipelineSettings, PreflightCheck, RunReport, StepOutcome, StepRef,
 } from '../../workflows/shared';
@@ -73,6 +74,7 @@ export function fakeActivities(o: FakeOptions = {}) {
     return result;
   }
 
+  const lock = createLockActivities({ lockCheckSeconds: 1 });
   const activities: EmrflowActivities = {
     preflight: () => record('preflight', [], () => assertPreflight({
       provider: o.settings?.provider ?? 'local',
@@ -131,6 +133,15 @@ export function fakeActivities(o: FakeOptions = {}) {
       .map(({ runId: _runId, ...c }) => c)),
     ownerStatuses: (ids) => record('ownerStatuses', [ids], () =>
       Object.fromEntries(ids.map((id) => [id, o.ownerStatuses?.[id] ?? 'UNKNOWN']))),
+    // Publishing is faked (test/activities/publish covers it); the lake lock is the real one on the test server.
+    recoverPublish: (input) => record('recoverPublish', [input], () => ({ recovered: null })),
+    publishStaged: (input) => record('publishStaged', [input], () => ({ published: [], seconds: 0 })),
+    cleanStaging: (input) => record('cleanStaging', [input], () => ({ removed: [] })),
+    // One lake per task queue: files share the dev server, and a lock lives on the queue of the
+    // test that started it, whose worker stops when that test ends.
+    requestLakeLock: (input) => record('requestLakeLock', [input], () =>
+      lock.requestLakeLock({ ...input, lake: `${input.lake}/${Context.current().info.taskQueue}` })),
+    runIsOpen: (input) => record('runIsOpen', [input], () => lock.runIsOpen(input)),
   };
 
   return {
