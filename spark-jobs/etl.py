@@ -611,24 +611,31 @@ class Publisher:
     def _uri(self, rel: str) -> str:
         return "%s/%s" % (self.output, rel)
 
-    # The intent goes through Python's own file I/O locally: os.replace makes
-    # each rewrite atomic, and Hadoop's local FS would add a .crc file that the
-    # TypeScript side does not keep up to date. On S3 one PUT is atomic.
-    def read_intent(self) -> Optional[dict]:
+    # The intent (and a report marked published) goes through Python's own
+    # file I/O locally: os.replace makes each rewrite atomic, and Hadoop's local
+    # FS would add a .crc file that the TypeScript side does not keep up to
+    # date. On S3 one PUT is atomic.
+    def _read_json(self, rel: str) -> Optional[dict]:
         if self._local is not None:
-            path = os.path.join(self._local, INTENT)
+            path = os.path.join(self._local, rel)
             if not os.path.exists(path):
                 return None
             with open(path, encoding="utf-8") as f:
                 return json.load(f)
-        if not self.fs.exists(self.intent_uri):
+        if not self.fs.exists(self._uri(rel)):
             return None
-        return json.loads(self.fs.read_text(self.intent_uri))
+        return json.loads(self.fs.read_text(self._uri(rel)))
+
+    def read_intent(self) -> Optional[dict]:
+        return self._read_json(INTENT)
 
     def write_intent(self, intent: dict) -> None:
-        text = json.dumps(intent, separators=(",", ":")) + "\n"
+        self._write_json(INTENT, intent)
+
+    def _write_json(self, rel: str, value: dict) -> None:
+        text = json.dumps(value, separators=(",", ":")) + "\n"
         if self._local is not None:
-            path = os.path.join(self._local, INTENT)
+            path = os.path.join(self._local, rel)
             os.makedirs(os.path.dirname(path), exist_ok=True)
             tmp = "%s.%d.tmp" % (path, os.getpid())
             with open(tmp, "w", encoding="utf-8") as f:
@@ -637,7 +644,18 @@ class Publisher:
                 os.fsync(f.fileno())
             os.replace(tmp, path)
         else:
-            self.fs.write_text(self.intent_uri, text)
+            self.fs.write_text(self._uri(rel), text)
+
+    def _mark_report_published(self, intent: dict) -> None:
+        """As the TypeScript side does: a retry of the orchestrator's publish
+        that finds neither intent nor staging learns from the report that the
+        publish happened."""
+        rel = "_reports/%s.json" % intent["run_id"]
+        report = self._read_json(rel)
+        if report is None or report.get("published") is True:
+            return
+        report.update(published=True, published_targets=[m["target"] for m in intent["moves"]])
+        self._write_json(rel, report)
 
     def delete_intent(self) -> None:
         if self._local is not None:
@@ -702,6 +720,7 @@ class Publisher:
         self.fs.delete_if_empty(self._uri("_previous"))
         self.fs.delete(self._uri(staging))
         self.fs.delete_if_empty(self._uri("_staging"))
+        self._mark_report_published(intent)
         self.delete_intent()
 
 

@@ -60,6 +60,7 @@ def fake_lake(root):
     put(root, "b/year=1/part-0", "old b")
     put(root, "_staging/r1/a/part-0", "new a")
     put(root, "_staging/r1/c/part-0", "new c")
+    put(root, "_reports/r1.json", json.dumps({"run_id": "r1", "published": False}))
     return [{"table": "a", "staged": "a", "target": "a"},
             {"table": "b", "staged": None, "target": "b/year=1"},
             {"table": "c", "staged": "c", "target": "c"}]
@@ -102,7 +103,10 @@ def test_a_publish_killed_at_any_point_is_rolled_forward_by_the_next_run(spark, 
 
     monkeypatch.setattr(etl, "_fault", lambda where: None)
     assert etl.Publisher(etl.HadoopFs(spark), out).recover() == "r1"
-    assert contents(out) == {"a/part-0": "new a", "c/part-0": "new c"}
+    report = json.loads(contents(out).pop("_reports/r1.json"))
+    assert report == {"run_id": "r1", "published": True, "published_targets": ["a", "b/year=1", "c"]}
+    assert {k: v for k, v in contents(out).items() if not k.startswith("_reports/")} == {
+        "a/part-0": "new a", "c/part-0": "new c"}
     assert no_leftovers(out) == []
 
 
