@@ -4,11 +4,12 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { temporalClient as temporalClientFromConfig } from '../infra/worker/connect';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { EmrflowConfig } from '../infra/config';
+import { deploymentId, type EmrflowConfig } from '../infra/config';
 import { localSparkArgs } from '../infra/local-spark';
 import { etlScript, sparkSubmit, venvBin } from '../infra/paths';
 import type { EmrflowActivities, StepSubmission } from '../workflows/shared';
 import { emrClient, iamClient, s3Client, stsClient } from './aws-clients';
+import { createCatalogActivities } from './catalog';
 import { preflight, type AwsClients } from './preflight';
 import { createPublishActivities } from './publish';
 import { EmrProvider } from './providers/emr/emr-provider';
@@ -34,6 +35,7 @@ export function createProvider(config: EmrflowConfig): ClusterProvider {
         stateDir: config.local.state_dir,
         pollSeconds: config.local.step_poll_seconds,
         extraTags: config.emr.extra_tags,
+        deployment: deploymentId(config.temporal),
         submitCommand: sparkSubmitCommand(sparkSubmit, config.local.spark_master, config.local.driver_memory, localSparkArgs()),
         env: sparkEnvironment(venvBin('python')),
       });
@@ -71,6 +73,7 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
   };
 
   return {
+    ...createCatalogActivities(config, { s3: getS3 }),
     ...createPublishActivities({ s3: getS3, temporalClient }),
     preflight: () => preflight(config, { sparkSubmit, awsClients: getPreflightClients }),
     async pipelineSettings() {
@@ -89,7 +92,8 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
       args: jobArgs(config, s),
     }),
     waitForStep: (step) => waitForStep(provider, step),
-    fetchStepLogs: (step) => provider.stepLogs(step.clusterId, step.stepId),
+    // An apiCall activity (2-minute start-to-close): wait for late logs at most 90 s here.
+    fetchStepLogs: (step) => provider.stepLogs(step.clusterId, step.stepId, { maxWaitMs: 90_000 }),
     readRunReport: (reportId) => readRunReport(config.datalake.output_data, reportId, getS3),
     terminateCluster: (clusterId) => provider.terminateCluster(clusterId),
     listClusters: (opts) => provider.listClusters(opts ?? {}),

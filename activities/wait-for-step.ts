@@ -1,12 +1,12 @@
 // Waits for a Spark step to finish, whichever provider runs it: polls at the provider's interval
 // (with jitter), heartbeats its progress, resumes after a worker restart from the last heartbeat,
-// and turns the outcome into a result or a non-retryable failure. When the activity is
-// cancelled it cancels the step before giving up.
+// and turns the outcome into a result or a non-retryable failure. Only a cancel a person or the
+// workflow asked for cancels the step; a stopping worker hands the wait over (see below).
 import { Context } from '@temporalio/activity';
-import { CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { StepOutcome } from '../workflows/shared';
 import { clusterTerminated, sparkStepFailed, stepCancelled } from './errors';
-import type { ClusterProvider } from './providers/cluster-provider';
+import type { ClusterProvider, StepStatus } from './providers/cluster-provider';
 
 export interface WaitProgress {
   clusterId: string;
@@ -33,26 +33,39 @@ export async function waitForStep(
   const startedMs = Date.now() - (resumed?.elapsedSeconds ?? 0) * 1000;
   try {
     for (;;) {
-      const status = await provider.describeStep(clusterId, stepId);
+      let status = await provider.describeStep(clusterId, stepId);
       const elapsedSeconds = Math.round((Date.now() - startedMs) / 1000);
       ctx.heartbeat({ clusterId, stepId, state: status.state, elapsedSeconds } satisfies WaitProgress);
       switch (status.state) {
         case 'COMPLETED':
           return { stepId, state: status.state, startedAt: status.startedAt, endedAt: status.endedAt };
         case 'FAILED': {
-          const logs = await provider.stepLogs(clusterId, stepId);
+          // EMR pushes logs minutes late: keep heartbeating (with the same progress) while waiting.
+          const progress = { clusterId, stepId, state: status.state, elapsedSeconds } satisfies WaitProgress;
+          const logs = await provider.stepLogs(clusterId, stepId, { onWait: () => ctx.heartbeat(progress) });
           throw sparkStepFailed({ clusterId, stepId, reason: status.reason ?? 'the step failed', stderrTail: logs.stderrTail });
         }
         case 'CANCELLED':
         case 'CANCEL_PENDING':
         case 'INTERRUPTED': {
           const cluster = await provider.describeCluster(clusterId);
-          if (cluster.ended) throw clusterTerminated(clusterId, stepId, cluster.reason ?? cluster.state);
+          if (cluster.ended) {
+            status = await finalState(provider, clusterId, stepId, status);
+            if (isSettled(status)) continue;
+            throw clusterTerminated(clusterId, stepId, cluster.reason ?? cluster.state);
+          }
           throw stepCancelled(clusterId, stepId, status.reason ?? status.state);
         }
         default: {
           const cluster = await provider.describeCluster(clusterId);
-          if (cluster.ended) throw clusterTerminated(clusterId, stepId, cluster.reason ?? cluster.state);
+          if (cluster.ended) {
+            // The cluster ends itself once its step ends (KeepJobFlowAliveWhenNoSteps=false):
+            // "RUNNING, then the cluster ended" is usually a step that finished between the two
+            // calls. Its own final state decides; only a step left unfinished is the cluster's fault.
+            status = await finalState(provider, clusterId, stepId, status);
+            if (isSettled(status)) continue;
+            throw clusterTerminated(clusterId, stepId, cluster.reason ?? cluster.state);
+          }
         }
       }
       // Long poll intervals still heartbeat often enough for the workflow's heartbeat timeout.
@@ -66,13 +79,53 @@ export async function waitForStep(
       }
     }
   } catch (e) {
-    if (e instanceof CancelledFailure || ctx.cancellationSignal.aborted) {
+    if (!(e instanceof CancelledFailure || ctx.cancellationSignal.aborted)) throw e;
+    if (cancelWasRequested(ctx, e)) {
       await provider.cancelStep(clusterId, stepId).catch((err: Error) => {
         ctx.log.warn(`could not cancel step ${stepId} on ${clusterId}: ${err.message}`);
       });
+      throw e;
     }
-    throw e;
+    // The worker is stopping (or the server lost track of this attempt): the step is not ours to
+    // stop. A retryable failure now lets another worker resume the wait within seconds, from
+    // this heartbeat, instead of this worker holding on until the step ends.
+    throw ApplicationFailure.create({
+      type: 'WaitHandedOver',
+      nonRetryable: false,
+      message: `the wait for step ${stepId} on ${clusterId} was handed to another worker (${cancellationReason(ctx, e)}); the step keeps running`,
+    });
   }
+}
+
+/**
+ * True only when a person or the workflow asked for the cancel (RequestCancelActivityTask): not
+ * when the worker shuts down, the attempt timed out, or the activity was paused or reset.
+ */
+function cancelWasRequested(ctx: Context, e: unknown): boolean {
+  const details = ctx.cancellationDetails;
+  if (details) return details.cancelRequested;
+  // Without details, the SDK's reason ('CANCELLED', 'WORKER_SHUTDOWN', 'TIMED_OUT', …) is the
+  // CancelledFailure's message.
+  const reason = ctx.cancellationSignal.reason as unknown;
+  const failure = e instanceof CancelledFailure ? e : reason instanceof CancelledFailure ? reason : undefined;
+  return failure?.message === 'CANCELLED';
+}
+
+function cancellationReason(ctx: Context, e: unknown): string {
+  const d = ctx.cancellationDetails;
+  if (d?.workerShutdown) return 'the worker is shutting down';
+  if (d?.timedOut) return 'this attempt timed out';
+  if (d?.paused) return 'the activity was paused';
+  if (d?.reset) return 'the activity was reset';
+  if (d?.notFound) return 'the server no longer knows this attempt';
+  return e instanceof Error ? e.message : String(e);
+}
+
+const isSettled = (s: StepStatus): boolean => s.state === 'COMPLETED' || s.state === 'FAILED';
+
+/** The step's state once more, after its cluster was seen ended. */
+function finalState(provider: ClusterProvider, clusterId: string, stepId: string, last: StepStatus): Promise<StepStatus> {
+  return provider.describeStep(clusterId, stepId).catch(() => last);
 }
 
 /** Sleeps `ms` (cancellable like ctx.sleep); true when `watch` resolved first. */

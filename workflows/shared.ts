@@ -81,6 +81,12 @@ export interface ClusterSummary {
   ownerWorkflowId?: string;
   terminationProtected: boolean;
   tags: Record<string, string>;
+  /** The emrflow:deployment tag: which emrflow installation created it (absent on untagged clusters). */
+  deployment?: string;
+  /** True when the deployment tag is this worker's deployment: only those are ever swept. */
+  ownDeployment?: boolean;
+  /** Why the cluster's details could not be read (e.g. DescribeCluster denied); it is then left alone. */
+  unreadable?: string;
 }
 
 /** The Spark job's run report (spark-jobs/etl.py writes it; snake_case as written). */
@@ -122,6 +128,8 @@ export interface StepLogs {
   found: boolean;
   /** The last lines of the driver's stderr, or a sentence saying why there are none. */
   stderrTail: string;
+  /** Which log the tail came from (e.g. the driver's YARN container log on EMR). */
+  source?: string;
 }
 
 /** One thing a run needs, checked before any cluster is paid for. */
@@ -173,6 +181,24 @@ export interface EmrflowActivities {
   /** The lake lock's plumbing (workflows/lake-lock.ts). */
   requestLakeLock(input: RequestLakeLockInput): Promise<{ lockWorkflowId: string }>;
   runIsOpen(input: { workflowId: string; runId: string }): Promise<boolean>;
+  /** Registers published tables in the Glue catalog (provider = emr); on local, nothing to do. Idempotent. */
+  registerCatalog(input: { outputUri: string; tables: string[]; mode: EtlMode }): Promise<CatalogRegistration>;
+}
+
+/** What registerCatalog did for one table. */
+export interface TableRegistration {
+  name: string;
+  created: boolean;
+  /** The registered definition differed from the contract (columns, types, keys, location) and was updated. */
+  updated: boolean;
+  partitionsAdded: number;
+  partitionsRemoved: number;
+}
+
+export interface CatalogRegistration {
+  /** The Glue database, or 'duckdb (local views)' when there is nothing to register. */
+  database: string;
+  tables: TableRegistration[];
 }
 
 /** Workflow id of a manual songs-etl run for one date: a second start for that date is rejected. */
@@ -234,11 +260,19 @@ export interface SongsEtlSummary {
 export interface TerminateEmrClustersInput {
   /** Report what would be terminated and terminate nothing. Default false. */
   dryRun?: boolean;
-  /** Also terminate managed clusters older than this, whatever their owner's status. */
+  /** Managed clusters older than this whose owning run is still RUNNING: terminated only with includeRunning. */
   olderThanMinutes?: number;
+  /** With olderThanMinutes: terminate old clusters even though their owning run is RUNNING. Default false. */
+  includeRunning?: boolean;
 }
 
-export type SweepAction = 'terminated' | 'would-terminate' | 'kept' | 'protected' | 'already-gone';
+/** failed: the sweeper tried and could not terminate it (its own row; the others are still handled). */
+export type SweepAction = 'terminated' | 'would-terminate' | 'kept' | 'protected' | 'already-gone' | 'failed';
+
+/** Which rule decided a cluster's fate (the dry run shows it). */
+export type SweepRule =
+  | 'unreadable' | 'not-managed' | 'another-deployment' | 'no-owner' | 'owner-closed'
+  | 'owner-running' | 'older-than-including-running';
 
 export interface SweptCluster {
   clusterId: string;
@@ -247,6 +281,9 @@ export interface SweptCluster {
   owner: string | null;
   /** The owning run's Temporal status (RUNNING, COMPLETED, …, UNKNOWN). */
   ownerStatus: string;
+  /** The cluster's emrflow:deployment tag (null when it has none). */
+  deployment?: string | null;
+  rule?: SweepRule;
   action: SweepAction;
   reason: string;
 }

@@ -8,6 +8,7 @@ import type {
 
 export const TAG = {
   managed: 'emrflow:managed',
+  deployment: 'emrflow:deployment',
   workflowId: 'emrflow:workflow-id',
   runId: 'emrflow:run-id',
   pipeline: 'emrflow:pipeline',
@@ -17,10 +18,11 @@ export const clusterName = (workflowId: string): string => `emrflow-${workflowId
 export const stepName = (pipeline: string, workflowId: string): string => `${pipeline}:${workflowId}`;
 
 /** emrflow's own tags plus the configured extra tags (which can never override ours). */
-export function clusterTags(run: RunIdentity, extra: Record<string, string> = {}): Record<string, string> {
+export function clusterTags(run: RunIdentity, deployment: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     ...extra,
     [TAG.managed]: 'true',
+    [TAG.deployment]: deployment,
     [TAG.workflowId]: run.workflowId,
     [TAG.runId]: run.runId,
     [TAG.pipeline]: run.pipeline,
@@ -63,10 +65,17 @@ export interface ClusterProvider {
   describeCluster(clusterId: string): Promise<ClusterStatus>;
   cancelStep(clusterId: string, stepId: string): Promise<void>;
   terminateCluster(clusterId: string): Promise<TerminateResult>;
-  /** Clusters tagged emrflow:managed=true; active ones only unless `all`. Reads every page. */
+  /**
+   * Clusters tagged emrflow:managed=true (of every deployment: ownDeployment says which are
+   * ours); active ones only unless `all`. Reads every page. A cluster that cannot be described
+   * is listed with `unreadable` set instead of failing the whole listing.
+   */
   listClusters(options: { all?: boolean }): Promise<ClusterSummary[]>;
-  /** The last lines of the step's driver stderr. */
-  stepLogs(clusterId: string, stepId: string): Promise<StepLogs>;
+  /**
+   * The last lines of the step's driver stderr. A provider whose logs arrive late waits for them
+   * (bounded by wait.maxWaitMs), calling wait.onWait between looks so the caller can heartbeat.
+   */
+  stepLogs(clusterId: string, stepId: string, wait?: { onWait?: () => void; maxWaitMs?: number }): Promise<StepLogs>;
 }
 
 export const STDERR_TAIL_LINES = 40;
@@ -84,13 +93,18 @@ export function tailLines(text: string, lines = STDERR_TAIL_LINES): string {
   return (meaningful.some((l) => l.trim() !== '') ? meaningful : all).slice(-lines).join('\n');
 }
 
+/** `deployment`: this process's deployment, to tell its own clusters from other deployments'. */
 export function summarise(
-  base: Omit<ClusterSummary, 'ageMinutes' | 'managed' | 'ownerWorkflowId'>, now = Date.now(),
+  base: Omit<ClusterSummary, 'ageMinutes' | 'managed' | 'ownerWorkflowId' | 'deployment' | 'ownDeployment'>,
+  deployment: string,
+  now = Date.now(),
 ): ClusterSummary {
   return {
     ...base,
     ageMinutes: Math.max(0, Math.floor((now - Date.parse(base.createdAt)) / 60_000)),
     managed: base.tags[TAG.managed] === 'true',
     ownerWorkflowId: base.tags[TAG.workflowId],
+    deployment: base.tags[TAG.deployment],
+    ownDeployment: base.tags[TAG.deployment] === deployment,
   };
 }

@@ -157,3 +157,11 @@ export const tags = () =>
     }
     return out;
   }, {} as Record<string, string>);
+
+/** A tag value EMR accepts (letters, digits, spaces and _ . : / = + - @; at most 256), e.g. a deployment name. */
+export const tagValue = () =>
+  field((raw) => {
+    if (raw === '' || raw.length > 256 || !/^[\p{L}\p{N}\s_.:/=+\-@]+$/u.test(raw))
+      throw new FieldError(`expected 1-256 letters, digits, spaces or _ . : / = + - @, got "${raw}"`);
+    return raw;
+  }, undefined);

@@ -3,8 +3,9 @@
 import type { Field } from './fields';
 import {
   boolean, decimal, hostPort, httpUrl, integer, location, oneOf, port, region, s3Uri, secret,
-  tags, text, timeOfDay, timeZone, upperOneOf,
+  tags, tagValue, text, timeOfDay, timeZone, upperOneOf,
 } from './fields';
+import { athenaWorkgroup, glueName } from './catalog-fields';
 
 export const schema = {
   cluster: {
@@ -53,6 +54,7 @@ export const schema = {
     tls_cert_path: text(),
     tls_key_path: text(),
     api_key: secret(),
+    deployment: tagValue(),
   },
   schedule: {
     daily_time: timeOfDay('07:00'),
@@ -63,6 +65,11 @@ export const schema = {
     max_rejected_share: decimal(0.05, 0, 1),
     max_month_shrink: decimal(0.5, 0, 1),
     staging_keep_hours: integer(72, 1, 24 * 365),
+  },
+  catalog: {
+    database: glueName('sparkify'),
+    athena_workgroup: athenaWorkgroup('emrflow'),
+    athena_results_uri: s3Uri(),
   },
 } as const;
 

@@ -23,8 +23,10 @@ export function scheduleDefinitions(config: EmrflowConfig): ScheduleOptions[] {
         workflowId: 'songs-etl-scheduled',
       },
       policies: {
-        // A day still running when the next one is due is not doubled up on the same tables.
-        overlap: ScheduleOverlapPolicy.SKIP,
+        // Never two runs on the same tables at once, and never a day lost: a run that falls due
+        // while another runs (a slow day, or a backfill's runs, which are buffered too) starts
+        // after it, in order. SKIP made a backfill swallow the daily runs due meanwhile.
+        overlap: ScheduleOverlapPolicy.BUFFER_ALL,
         catchupWindow: `${config.schedule.catchup_window_hours}h`,
       },
     },

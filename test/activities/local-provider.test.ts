@@ -1,10 +1,11 @@
 // The local provider's process handling and on-disk state, with plain Python steps (no Spark).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { DIED_WITH_WORKER } from '../../activities/providers/local/local-provider';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { DIED_WITH_WORKER, sparkEnvironment, stepEnvironment } from '../../activities/providers/local/local-provider';
 import { isAlive } from '../../activities/providers/local/process-group';
-import { fixture, plainPythonProvider, run, tempStateDir, until } from './local-helpers';
+import { fixture, plainPythonProvider, python, run, tempStateDir, until } from './local-helpers';
 
 const finished = (p: ReturnType<typeof plainPythonProvider>, clusterId: string, stepId: string) =>
   until('step to finish', async () => {
@@ -22,7 +23,7 @@ describe('local provider', () => {
     expect(again).toMatchObject({ clusterId: first.clusterId, adopted: true });
     const [listed] = await p.listClusters({});
     expect(listed?.tags).toEqual({
-      team: 'data', 'emrflow:managed': 'true', 'emrflow:workflow-id': 'wf-create',
+      team: 'data', 'emrflow:managed': 'true', 'emrflow:deployment': 'local', 'emrflow:workflow-id': 'wf-create',
       'emrflow:run-id': r.runId, 'emrflow:pipeline': 'songs-etl',
     });
     expect(listed).toMatchObject({ clusterId: first.clusterId, managed: true, ownerWorkflowId: 'wf-create' });
@@ -101,6 +102,77 @@ describe('local provider', () => {
     // A step the worker claimed but never started.
     writeFileSync(stepJson, JSON.stringify({ stepId: lost, name: 'lost', command: [], createdAt: '2020-01-01T00:00:00Z' }));
     expect(await restarted.describeStep(clusterId, lost)).toMatchObject({ state: 'FAILED', reason: DIED_WITH_WORKER });
+  });
+
+  it('item 3: an orphan local step (the worker died between claiming it and recording its pid) is still tracked and stopped', async () => {
+    const dir = tempStateDir();
+    const p = plainPythonProvider(dir, { spawnGraceMs: 200 });
+    const { clusterId } = await p.createCluster(run());
+    const { stepId } = await p.addStep({ clusterId, stepName: 's', scriptUri: fixture('sleep.py'), args: [] });
+    const stepDir = join(dir, 'clusters', clusterId, 'steps', stepId);
+    const pids = await until('pids', async () => (existsSync(join(stepDir, 'pids')) ? readFileSync(join(stepDir, 'pids'), 'utf8').trim().split(' ').map(Number) : undefined));
+    // What a crash right after the spawn leaves: step.json as claimed, without the pid.
+    const step = JSON.parse(readFileSync(join(stepDir, 'step.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(stepDir, 'step.json'), JSON.stringify({ ...step, pid: undefined, pidStartTicks: undefined, startedAt: undefined }));
+    await new Promise((r) => setTimeout(r, 400)); // past the spawn grace
+    const restarted = plainPythonProvider(dir, { spawnGraceMs: 200 });
+    expect((await restarted.describeStep(clusterId, stepId)).state, 'a running step is not declared dead').toBe('RUNNING');
+    expect(await restarted.terminateCluster(clusterId)).toMatchObject({ action: 'terminated' });
+    await until('the orphan\'s processes to be stopped', async () => (pids.some(isAlive) ? undefined : true), 10_000);
+  });
+
+  it('item 3: a recorded pid that now belongs to an unrelated process (reboot, pid reuse) is never signalled', async () => {
+    const dir = tempStateDir();
+    const p = plainPythonProvider(dir);
+    const { clusterId } = await p.createCluster(run());
+    const { stepId } = await p.addStep({ clusterId, stepName: 's', scriptUri: fixture('plain.py'), args: [] });
+    await finished(p, clusterId, stepId);
+    const stepDir = join(dir, 'clusters', clusterId, 'steps', stepId);
+    // An unrelated process group, as after a reboot; the step's records name it and no exit code is left.
+    const stranger = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
+    onTestFinished(() => { try { process.kill(-stranger.pid!, 'SIGKILL'); } catch { /* gone */ } });
+    const step = JSON.parse(readFileSync(join(stepDir, 'step.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(stepDir, 'step.json'), JSON.stringify({ ...step, pid: stranger.pid, pidStartTicks: undefined }));
+    writeFileSync(join(stepDir, 'pid'), `${stranger.pid}\n`);
+    rmSync(join(stepDir, 'exit_code'));
+    expect(await p.describeStep(clusterId, stepId)).toMatchObject({ state: 'FAILED', reason: DIED_WITH_WORKER });
+    await p.cancelStep(clusterId, stepId);
+    expect(await p.terminateCluster(clusterId)).toMatchObject({ action: 'terminated' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(isAlive(stranger.pid!), 'the unrelated process was signalled').toBe(true);
+  });
+
+  it('item 4: a cluster terminated while addStep runs (a cancel during addStep) never gets a running step', async () => {
+    const dir = tempStateDir();
+    // The cancel lands exactly between addStep's check of the cluster and its spawn.
+    const p: ReturnType<typeof plainPythonProvider> = plainPythonProvider(dir, {
+      onStepClaimed: async (clusterId) => { await p.terminateCluster(clusterId); },
+    });
+    const { clusterId } = await p.createCluster(run());
+    await expect(p.addStep({ clusterId, stepName: 's', scriptUri: fixture('sleep.py'), args: [] })).rejects.toThrow(/terminated/);
+    const [stepId] = readdirSync(join(dir, 'clusters', clusterId, 'steps'));
+    expect(await p.describeStep(clusterId, stepId!)).toMatchObject({ state: 'CANCELLED' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(existsSync(join(dir, 'clusters', clusterId, 'steps', stepId!, 'pids')), 'the step process started').toBe(false);
+  });
+
+  it('item 5: a local step sees none of emrflow\'s secrets, only what Spark needs', async () => {
+    const dir = tempStateDir();
+    const secrets = { EMRFLOW_AWS_SECRET_ACCESS_KEY: 'sk-should-not-leak', EMRFLOW_TEMPORAL_API_KEY: 'tk-should-not-leak' };
+    Object.assign(process.env, secrets);
+    onTestFinished(() => { for (const k of Object.keys(secrets)) delete process.env[k]; });
+    const p = plainPythonProvider(dir, { env: sparkEnvironment(python) });
+    const script = join(dir, 'env.py');
+    writeFileSync(script, 'import os\nprint("\\n".join(f"{k}={v}" for k, v in os.environ.items()))\n');
+    const { clusterId } = await p.createCluster(run());
+    const { stepId } = await p.addStep({ clusterId, stepName: 's', scriptUri: script, args: [] });
+    expect(await finished(p, clusterId, stepId)).toMatchObject({ state: 'COMPLETED' });
+    const seen = readFileSync(join(dir, 'clusters', clusterId, 'steps', stepId, 'stdout.log'), 'utf8');
+    expect(seen).not.toContain('should-not-leak');
+    expect(seen).not.toMatch(/^EMRFLOW_/m);
+    expect(seen).toMatch(/^PATH=/m);
+    expect(seen).toMatch(/^PYSPARK_PYTHON=/m);
+    expect(stepEnvironment({ PATH: '/bin', EMRFLOW_TEMPORAL_API_KEY: 'x', JAVA_HOME: '/j', RANDOM_TOKEN: 'y' })).toEqual({ PATH: '/bin', JAVA_HOME: '/j' });
   });
 
   it('watchStep wakes the moment the step exits, long before the next poll', async () => {

@@ -1,7 +1,7 @@
 // waitForStep against a scripted provider in MockActivityEnvironment: the outcome a workflow
 // sees, the heartbeats the web UI shows, and what cancellation does to the step.
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ActivityCancellationDetails, ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { DefaultLogger } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import type { ClusterProvider, ClusterStatus, StepStatus } from '../../activities/providers/cluster-provider';
@@ -120,8 +120,35 @@ describe('waitForStep', () => {
     const waiting = env.run(waitForStep, provider, STEP);
     await new Promise((r) => setTimeout(r, 100));
     expect(polls()).toBeGreaterThan(1);
-    env.cancel();
+    env.cancel('CANCELLED', new ActivityCancellationDetails({ cancelRequested: true }));
     await expect(waiting).rejects.toBeInstanceOf(CancelledFailure);
     expect(cancelled).toEqual(['s-1']);
+  });
+
+  it('item 6: a worker shutting down hands the wait over as a retryable failure and leaves the step running', async () => {
+    for (const [reason, details] of [
+      ['WORKER_SHUTDOWN', { workerShutdown: true }],
+      ['TIMED_OUT', { timedOut: true }],
+    ] as const) {
+      const { provider, cancelled } = scriptedProvider({ steps: ['RUNNING'] });
+      const env = mockEnv();
+      const waiting = env.run(waitForStep, provider, STEP);
+      await new Promise((r) => setTimeout(r, 50));
+      const started = Date.now();
+      env.cancel(reason, new ActivityCancellationDetails(details));
+      const f = await failureOf(waiting);
+      expect(Date.now() - started, 'handed over at once').toBeLessThan(1_000);
+      expect(f).toMatchObject({ type: 'WaitHandedOver', nonRetryable: false });
+      expect(f.message).toContain('the step keeps running');
+      expect(cancelled, `${reason}: the step is not the stopping worker's to cancel`).toEqual([]);
+    }
+  });
+
+  it('item 7: a step seen RUNNING whose cluster then ended is described again: completed is completed', async () => {
+    // The cluster ends itself with its step: the step finished between describeStep and describeCluster.
+    const { provider } = scriptedProvider({ steps: ['RUNNING', { state: 'COMPLETED', endedAt: 'T' }], clusterEnded: (n) => n >= 1 });
+    expect(await mockEnv().run(waitForStep, provider, STEP)).toMatchObject({ state: 'COMPLETED', endedAt: 'T' });
+    const failed = scriptedProvider({ steps: ['RUNNING', { state: 'FAILED', reason: 'exit code 1' }], clusterEnded: (n) => n >= 1 });
+    expect(await failureOf(mockEnv().run(waitForStep, failed.provider, STEP))).toMatchObject({ type: 'SparkStepFailed' });
   });
 });

@@ -1,6 +1,7 @@
 // The worker is SIGKILLed at every stage of one run (six times), each time by a real separate worker process
 // held at that point, and restarted: the run still completes with the right tables, exactly one
 // cluster was created, it is terminated, and no step process is left running.
+import { rmSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import type { SongsEtlStatus, SongsEtlSummary } from '../../workflows/shared';
 import { parquetCount } from '../support/parquet';
@@ -75,5 +76,6 @@ test('SIGKILL of the worker after staging, after cluster creation, while the ste
     await worker?.kill();
     await handle.terminate('test cleanup').catch(() => undefined);
     await conn.close();
+    rmSync(run.dir, { recursive: true, force: true });
   }
 }, 400_000);

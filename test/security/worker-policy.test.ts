@@ -10,11 +10,10 @@ import { repoRoot } from '../../infra/paths';
 interface Statement { Sid: string; Effect: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, unknown>> }
 const policy = JSON.parse(readFileSync(join(repoRoot, 'infra/aws/worker-policy.json'), 'utf8')) as { Version: string; Statement: Statement[] };
 const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
-const grants = policy.Statement.flatMap((s) => list(s.Action).map((action) => ({ action, s })));
+const grants = policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => list(s.Action).map((action) => ({ action, s })));
 
-// Actions AWS does not let a policy scope to a tagged resource (no resource-level permissions).
-const UNSCOPABLE = ['elasticmapreduce:ListClusters', 'elasticmapreduce:ListReleaseLabels', 'sts:GetCallerIdentity'];
-const MANAGED = 'true';
+// The catalog's Glue calls (activities/catalog/register.ts): each is the glue: action of its name.
+const GLUE_CALLS = ['GetDatabase', 'GetTable', 'GetPartitions', 'CreateTable', 'UpdateTable', 'BatchCreatePartition', 'BatchDeletePartition'];
 
 function sdkCommandsInActivities(dir = join(repoRoot, 'activities')): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -24,10 +23,10 @@ function sdkCommandsInActivities(dir = join(repoRoot, 'activities')): string[] {
   });
 }
 
-test('allow-only statements with exact action names (no wildcards)', () => {
+test('exact action names (no wildcards); the only Deny keeps emrflow:* tags from being changed', () => {
   expect(policy.Version).toBe('2012-10-17');
   for (const { action, s } of grants) {
-    expect(s.Effect, s.Sid).toBe('Allow');
+    expect(s.Effect === 'Allow' || s.Sid === 'NeverRetagEmrflowTagsOnExistingClusters', s.Sid).toBe(true);
     expect(action, s.Sid).not.toContain('*');
   }
 });
@@ -38,26 +37,13 @@ test('every AWS call the activities make is allowed', () => {
   expect(calls).toContain('RunJobFlow');
   const allowed = new Set(grants.map((g) => g.action));
   for (const call of calls) {
-    const action = iamFor[call] ?? `elasticmapreduce:${call}`;
+    const action = iamFor[call] ?? (GLUE_CALLS.includes(call) ? `glue:${call}` : `elasticmapreduce:${call}`);
     // GetCallerIdentity needs no permission at all.
     if (action !== 'sts:GetCallerIdentity') expect(allowed.has(action), `${call} -> ${action}`).toBe(true);
   }
 });
 
-test('EMR: creating requires the emrflow:managed tag, everything else only on managed clusters', () => {
-  for (const { action, s } of grants.filter((g) => g.action.startsWith('elasticmapreduce:'))) {
-    if (UNSCOPABLE.includes(action)) continue;
-    if (action === 'elasticmapreduce:RunJobFlow' || action === 'elasticmapreduce:AddTags') {
-      expect(s.Condition?.StringEquals?.['aws:RequestTag/emrflow:managed'], action).toBe(MANAGED);
-      continue;
-    }
-    expect(list(s.Resource), action).toEqual(['arn:aws:elasticmapreduce:${Region}:${AccountId}:cluster/*']);
-    expect(s.Condition?.StringEquals?.['elasticmapreduce:ResourceTag/emrflow:managed'], action).toBe(MANAGED);
-  }
-  // Only the listing calls AWS cannot scope go unconditioned on "*".
-  const open = grants.filter((g) => list(g.s.Resource).includes('*') && !g.s.Condition).map((g) => g.action);
-  expect(open.every((a) => UNSCOPABLE.includes(a)), open.join(', ')).toBe(true);
-});
+// (Which EMR requests are allowed on which clusters is checked by behaviour, in worker-policy-behaviour.test.ts.)
 
 test('IAM: PassRole only on the two EMR roles, to EMR and EC2 only; no other IAM write', () => {
   const iam = grants.filter((g) => g.action.startsWith('iam:'));
@@ -84,5 +70,17 @@ test('S3: objects only under the configured prefixes, listing only of those pref
       expect(prefixes.length).toBeGreaterThan(0);
       for (const p of prefixes) expect(p).toMatch(/^\$\{\w+Prefix\}\/\*$/);
     }
+  }
+});
+
+test('Glue: only the catalog\'s calls, only on the configured database and its tables; no delete of tables or databases', () => {
+  const glue = grants.filter((g) => g.action.startsWith('glue:'));
+  expect(glue.map((g) => g.action).sort()).toEqual([...GLUE_CALLS.map((c) => `glue:${c}`)].sort());
+  for (const { action, s } of glue) {
+    expect(list(s.Resource).sort(), action).toEqual([
+      'arn:aws:glue:${Region}:${AccountId}:catalog',
+      'arn:aws:glue:${Region}:${AccountId}:database/${GlueDatabase}',
+      'arn:aws:glue:${Region}:${AccountId}:table/${GlueDatabase}/*',
+    ]);
   }
 });

@@ -1,7 +1,7 @@
 // Runs the real `emrflow` CLI as a separate process, the way a user types it, and collects what
 // it printed. Every CLI-level test goes through here.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../infra/paths';
@@ -32,6 +32,10 @@ export function emrflow(args: string[], env: Record<string, string> = {}, option
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr, seconds: (Date.now() - started) / 1000 }));
+    child.on('close', (code) => {
+      // The CLI's working directory (and any dl.cfg written there) goes with the process.
+      rmSync(cwd, { recursive: true, force: true });
+      resolve({ code, stdout, stderr, seconds: (Date.now() - started) / 1000 });
+    });
   });
 }

@@ -36,6 +36,8 @@ export interface FakeOptions {
   ownerStatuses?: Record<string, string>;
   /** Make listClusters return unmanaged clusters too, to exercise the sweeper's own check. */
   listLeaksUnmanaged?: boolean;
+  /** terminateCluster of these cluster ids always fails with this message (e.g. AccessDenied). */
+  terminateFails?: Record<string, string>;
 }
 
 export interface Call { name: Name; args: unknown[]; attempt: number }
@@ -92,7 +94,8 @@ export function fakeActivities(o: FakeOptions = {}) {
       const createdAt = new Date().toISOString();
       clusters.set(clusterId, {
         clusterId, name, state: 'STARTING', createdAt, ageMinutes: 0, managed: true, ownerWorkflowId: run.workflowId,
-        runId: run.runId, terminationProtected: false, tags: { 'emrflow:managed': 'true', 'emrflow:workflow-id': run.workflowId },
+        runId: run.runId, terminationProtected: false, deployment: 'test', ownDeployment: true,
+        tags: { 'emrflow:managed': 'true', 'emrflow:deployment': 'test', 'emrflow:workflow-id': run.workflowId },
       });
       return { clusterId, name, adopted: false, createdAt };
     }),
@@ -122,6 +125,8 @@ export function fakeActivities(o: FakeOptions = {}) {
     fetchStepLogs: () => record('fetchStepLogs', [], () => ({ found: true, stderrTail: o.step?.stderrTail ?? STDERR_TAIL })),
     readRunReport: (reportId) => record('readRunReport', [reportId], () => (o.report ?? ((r) => r))(sampleReport(reportId))),
     terminateCluster: (clusterId) => record('terminateCluster', [clusterId], () => {
+      const denied = o.terminateFails?.[clusterId];
+      if (denied) throw new Error(denied);
       const c = clusters.get(clusterId);
       if (!c || c.state === 'TERMINATED') return { clusterId, action: 'already-gone' as const };
       if (c.terminationProtected) return { clusterId, action: 'protected' as const };
@@ -142,6 +147,7 @@ export function fakeActivities(o: FakeOptions = {}) {
     requestLakeLock: (input) => record('requestLakeLock', [input], () =>
       lock.requestLakeLock({ ...input, lake: `${input.lake}/${Context.current().info.taskQueue}` })),
     runIsOpen: (input) => record('runIsOpen', [input], () => lock.runIsOpen(input)),
+    registerCatalog: (input) => record('registerCatalog', [input], () => ({ database: 'duckdb (local views)', tables: [] })),
   };
 
   return {

@@ -1,7 +1,9 @@
 // One real Temporal dev server (the CLI from .venv) for the whole vitest run, on free ports,
 // with emrflow's search attributes registered and its web UI. Tests reach them through
 // inject('temporalAddress') and inject('temporalUiUrl').
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { TestProject } from 'vitest/node';
@@ -10,9 +12,32 @@ import { SEARCH_ATTRIBUTES } from '../../workflows/shared';
 import { freePort } from './free-port';
 
 let env: TestWorkflowEnvironment | undefined;
+let tempRoot: string | undefined;
+
+/**
+ * Everything the suites put in "the temp dir" goes under one directory of this run (TMPDIR for
+ * Node and Python, SPARK_LOCAL_DIRS for Spark's scratch space), set before any test worker or
+ * process starts. Teardown names what a test left behind (each helper is meant to clean up,
+ * also on failure) and removes the directory, so no run leaves anything under the system temp dir.
+ */
+function privateTempDir(): string {
+  const root = mkdtempSync(join(tmpdir(), 'emrflow-test-run-'));
+  for (const key of ['TMPDIR', 'TMP', 'TEMP', 'SPARK_LOCAL_DIRS']) process.env[key] = root;
+  return root;
+}
+
+function removePrivateTempDir(): void {
+  if (!tempRoot) return;
+  const left = readdirSync(tempRoot);
+  if (left.length > 0)
+    process.stderr.write(`test temp hygiene: ${left.length} entr${left.length === 1 ? 'y' : 'ies'} left by tests under ${tempRoot} (removed now): ${left.slice(0, 20).join(', ')}\n`);
+  rmSync(tempRoot, { recursive: true, force: true });
+  tempRoot = undefined;
+}
 
 export async function setup(project: TestProject): Promise<void> {
   if (!existsSync(temporalCli)) throw new Error(`${temporalCli} is missing: run npm run setup`);
+  tempRoot = privateTempDir();
   const uiPort = await freePort();
   env = await TestWorkflowEnvironment.createLocal({
     server: {
@@ -30,7 +55,11 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
-  await env?.teardown();
+  try {
+    await env?.teardown();
+  } finally {
+    removePrivateTempDir();
+  }
 }
 
 declare module 'vitest' {

@@ -1,14 +1,14 @@
 // The same bad-config table as config.test.ts, through the real CLI: `emrflow --config <file>
 // clusters list` (a command that needs nothing else) prints exactly one line and exits 2.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { testTempDir } from '../support/temp-dir';
 import { expect, test } from 'vitest';
 import { emrflow } from '../support/cli-process';
 import { BAD_CONFIG_CASES } from './config-cases';
 
 function emrflowWithConfig(text: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'emrflow-cfg-cli-'));
+  const dir = testTempDir('emrflow-cfg-cli-');
   const file = join(dir, 'dl.cfg');
   writeFileSync(file, text, { mode: 0o600 });
   return emrflow(['--config', file, 'clusters', 'list']);

@@ -1,12 +1,12 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { testTempDir } from '../support/temp-dir';
 import { describe, expect, test } from 'vitest';
 import { ConfigError, loadConfig } from '../../infra/config';
 import { BAD_CONFIG_CASES, EMR_OK } from './config-cases';
 
 function writeCfg(text: string, mode = 0o600): string {
-  const dir = mkdtempSync(join(tmpdir(), 'emrflow-cfg-'));
+  const dir = testTempDir('emrflow-cfg-');
   const file = join(dir, 'dl.cfg');
   writeFileSync(file, text);
   chmodSync(file, mode);
@@ -33,7 +33,7 @@ describe('bad configuration: one line naming file, section and key', () => {
 
   test('a missing --config file is an error, a missing default dl.cfg is not', () => {
     expect(() => loadConfig({ path: '/nonexistent/dl.cfg', env: {} })).toThrow(/configuration file not found/);
-    const dir = mkdtempSync(join(tmpdir(), 'emrflow-empty-'));
+    const dir = testTempDir('emrflow-empty-');
     const { config } = loadConfig({ env: {}, cwd: dir });
     expect(config.source.found).toBe(false);
     expect(config.cluster.provider).toBe('local');

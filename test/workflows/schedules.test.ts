@@ -31,7 +31,7 @@ describe('schedules sync', () => {
     expect(ids[0]).toContain(SONGS_ETL_DAILY);
     expect(ids[1]).toContain(SWEEP_HOURLY);
     expect(daily.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 7, end: 7, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] });
-    expect(daily.policies.overlap).toBe('SKIP');
+    expect(daily.policies.overlap).toBe('BUFFER_ALL');
     expect(daily.action.type === 'startWorkflow' && daily.action.workflowType).toBe('songsEtl');
   });
 
@@ -82,4 +82,45 @@ test('backfill: one run per day, oldest first, never two at once', async () => {
   expect(scheduled).toEqual(['2018-11-02T07:00:00.000Z', '2018-11-03T07:00:00.000Z', '2018-11-04T07:00:00.000Z']);
   for (let i = 1; i < ordered.length; i++)
     expect(ordered[i]!.startTime.getTime()).toBeGreaterThanOrEqual(ordered[i - 1]!.closeTime!.getTime());
+});
+
+test('item 11: a daily run that falls due during a backfill runs after it instead of being swallowed', async () => {
+  const config = testConfig();
+  const [daily] = ownDefinitions(config);
+  await syncSchedules(conn.client, [daily!]);
+  const handle = conn.client.schedule.getHandle(daily!.scheduleId);
+  const worker = await createWorker({
+    connection: conn.native,
+    config,
+    activities: {},
+    workflowsPath: fileURLToPath(new URL('./fixtures/slow-scheduled-echo.ts', import.meta.url)),
+  });
+  const query = `TemporalScheduledById = '${daily!.scheduleId}'`;
+  const runs = await worker.runUntil(async () => {
+    await handle.backfill(dailyBackfill(config, '2018-11-01', '2018-11-02'));
+    // The backfill's first run is going: now the daily action falls due, under the schedule's own overlap policy.
+    for (let i = 0; i < 60; i++) {
+      let running = 0;
+      for await (const w of conn.client.workflow.list({ query })) if (w.status.name === 'RUNNING') running += 1;
+      if (running > 0) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await handle.trigger(daily!.policies!.overlap);
+    for (let i = 0; i < 120; i++) {
+      const closed = [];
+      for await (const w of conn.client.workflow.list({ query })) if (w.status.name === 'COMPLETED') closed.push(w);
+      const d = await handle.describe();
+      if (closed.length >= 3 && d.info.runningActions.length === 0 && (d.info as { bufferedActions?: number }).bufferedActions !== 1) return closed;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error('the backfill and the daily run did not complete within 60 s');
+  });
+  await handle.delete();
+  const ordered = runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+  const scheduled = await Promise.all(ordered.map(async (w) =>
+    (await conn.client.workflow.getHandle(w.workflowId, w.runId).result()).scheduledAt));
+  expect(scheduled.slice(0, 2), 'the backfill ran first').toEqual(['2018-11-02T07:00:00.000Z', '2018-11-03T07:00:00.000Z']);
+  expect(ordered, 'the daily run that fell due during the backfill ran too').toHaveLength(3);
+  for (let i = 1; i < ordered.length; i++)
+    expect(ordered[i]!.startTime.getTime(), 'never two at once').toBeGreaterThanOrEqual(ordered[i - 1]!.closeTime!.getTime());
 });

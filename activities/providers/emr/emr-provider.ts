@@ -5,11 +5,11 @@ import {
   ListStepsCommand, RunJobFlowCommand, SetKeepJobFlowAliveWhenNoStepsCommand, TerminateJobFlowsCommand,
   type Cluster, type ClusterState, type EMRClient, type StepSummary,
 } from '@aws-sdk/client-emr';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
-import type { EmrflowConfig } from '../../../infra/config';
+import { deploymentId, type EmrflowConfig } from '../../../infra/config';
 import type {
   ClusterRef, ClusterSummary, RunIdentity, StagedJob, StepLogs, StepRef, StepRequest, StepState, TerminateResult,
 } from '../../../workflows/shared';
@@ -26,9 +26,13 @@ const ENDED_STATES = new Set(['TERMINATING', 'TERMINATED', 'TERMINATED_WITH_ERRO
 export interface EmrProviderOptions {
   emr: EMRClient;
   s3: S3Client;
-  config: Pick<EmrflowConfig, 'emr' | 's3'>;
-  /** How many times to look for stderr.gz (EMR uploads step logs a few minutes late), and how far apart. */
-  logAttempts?: number;
+  /** temporal: names this deployment (infra/config/deployment.ts), tagged on every cluster. */
+  config: Pick<EmrflowConfig, 'emr' | 's3' | 'temporal'>;
+  /**
+   * How long to wait for a failed step's logs (EMR pushes them to S3 about every five minutes,
+   * so they can arrive minutes after the step ended), and how often to look. Default 10 min / 20 s.
+   */
+  logWaitMs?: number;
   logRetryMs?: number;
 }
 
@@ -36,6 +40,26 @@ const isNotFound = (e: unknown): boolean => {
   const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   return err.name === 'NotFound' || err.name === 'NoSuchKey' || err.$metadata?.httpStatusCode === 404;
 };
+
+/**
+ * S3 answers 403 instead of 404 for a missing key to a caller without s3:ListBucket on the
+ * bucket, and the recommended policy grants ListBucket only with an s3:prefix (which that check
+ * does not carry): for a read of a key under our own prefixes, 403 means "not there (yet)".
+ */
+const isMissingOrHidden = (e: unknown): boolean => {
+  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return isNotFound(e) || err.name === 'Forbidden' || err.name === 'AccessDenied' || err.$metadata?.httpStatusCode === 403;
+};
+
+/** The YARN application master's container: attempt NN, container 000001 (the driver in cluster mode). */
+const AM_STDERR = /\/containers\/(application_\d+_\d+)\/container_(?:e\d+_)?\d+_\d+_(\d+)_000001\/stderr\.gz$/;
+
+export interface LogWait {
+  /** Called between looks, so a caller's heartbeat keeps going while logs are awaited. */
+  onWait?: () => void;
+  /** Wait at most this long (default: the provider's logWaitMs). */
+  maxWaitMs?: number;
+}
 
 const isUnknownCluster = (e: unknown): boolean => {
   const err = e as { name?: string; message?: string };
@@ -47,9 +71,11 @@ const iso = (d: Date | undefined): string | undefined => d?.toISOString();
 export class EmrProvider implements ClusterProvider {
   readonly kind = 'emr' as const;
   readonly pollSeconds: number;
+  readonly deployment: string;
 
   constructor(private readonly options: EmrProviderOptions) {
     this.pollSeconds = options.config.emr.step_poll_seconds;
+    this.deployment = deploymentId(options.config.temporal);
   }
 
   private get emr() { return this.options.emr; }
@@ -66,7 +92,7 @@ export class EmrProvider implements ClusterProvider {
     try {
       await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), callTimeout());
     } catch (e) {
-      if (!isNotFound(e)) throw e;
+      if (!isMissingOrHidden(e)) throw e;
       await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/x-python' }), callTimeout());
     }
     return { scriptUri: `s3://${bucket}/${key}`, contentHash };
@@ -78,7 +104,7 @@ export class EmrProvider implements ClusterProvider {
     if (existing)
       return { clusterId: existing.Id!, name, adopted: true, createdAt: iso(existing.Status?.Timeline?.CreationDateTime) ?? new Date().toISOString() };
     const e = this.cfg.emr;
-    const tags = clusterTags(run, e.extra_tags);
+    const tags = clusterTags(run, this.deployment, e.extra_tags);
     const res = await this.emr.send(sentOnce(new RunJobFlowCommand({
       Name: name,
       ReleaseLabel: e.release_label,
@@ -107,7 +133,8 @@ export class EmrProvider implements ClusterProvider {
       if (summary.Name !== name) continue;
       const cluster = await this.describe(summary.Id!);
       const tags = tagMap(cluster);
-      if (tags[TAG.workflowId] === run.workflowId && tags[TAG.runId] === run.runId) return cluster;
+      if (tags[TAG.workflowId] === run.workflowId && tags[TAG.runId] === run.runId && tags[TAG.deployment] === this.deployment)
+        return cluster;
     }
     return undefined;
   }
@@ -217,7 +244,20 @@ export class EmrProvider implements ClusterProvider {
     for await (const summary of this.clusterSummaries(options.all ? undefined : ACTIVE_STATES)) {
       // Names are cheap to check; tags need DescribeCluster. Only emrflow-* clusters can be ours.
       if (!summary.Name?.startsWith('emrflow-')) continue;
-      const cluster = await this.describe(summary.Id!);
+      let cluster: Cluster;
+      try {
+        cluster = await this.describe(summary.Id!);
+      } catch (e) {
+        // Someone else's emrflow-* cluster this role may not describe must not break the
+        // listing (or the sweep): it is shown as unreadable and left alone.
+        if (isThrottling(e)) throw e;
+        out.push(summarise({
+          clusterId: summary.Id!, name: summary.Name, state: summary.Status?.State ?? 'UNKNOWN',
+          createdAt: iso(summary.Status?.Timeline?.CreationDateTime) ?? new Date(0).toISOString(),
+          terminationProtected: false, tags: {}, unreadable: `${(e as Error).name}: ${(e as Error).message}`,
+        }, this.deployment));
+        continue;
+      }
       const tags = tagMap(cluster);
       if (tags[TAG.managed] !== 'true') continue;
       out.push(summarise({
@@ -227,29 +267,73 @@ export class EmrProvider implements ClusterProvider {
         createdAt: iso(cluster.Status?.Timeline?.CreationDateTime) ?? new Date(0).toISOString(),
         terminationProtected: cluster.TerminationProtected ?? false,
         tags,
-      }));
+      }, this.deployment));
     }
     return out;
   }
 
-  async stepLogs(clusterId: string, stepId: string): Promise<StepLogs> {
+  /**
+   * The tail of the driver's error. With --deploy-mode cluster the Python traceback is in the YARN
+   * application master's container log; the step's own stderr.gz holds spark-submit's client
+   * output. So: the AM container's stderr when it exists, else the step's stderr; waiting
+   * (bounded) for EMR to push the logs, and saying which log the tail came from.
+   */
+  async stepLogs(clusterId: string, stepId: string, wait: LogWait = {}): Promise<StepLogs> {
     const { bucket, key: prefix } = parseS3Uri(this.cfg.s3.log_uri!);
-    const key = joinKey(prefix, clusterId, 'steps', stepId, 'stderr.gz');
-    const attempts = this.options.logAttempts ?? 3;
-    for (let i = 1; i <= attempts; i += 1) {
-      try {
-        const res = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), callTimeout());
-        const text = gunzipSync(await res.Body!.transformToByteArray()).toString('utf8');
-        return { found: true, stderrTail: tailLines(text) };
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
+    const stepKey = joinKey(prefix, clusterId, 'steps', stepId, 'stderr.gz');
+    const deadline = Date.now() + (wait.maxWaitMs ?? this.options.logWaitMs ?? 600_000);
+    const retryMs = this.options.logRetryMs ?? 20_000;
+    let looks = 0;
+    for (;;) {
+      looks += 1;
+      const container = await this.applicationMasterStderr(bucket, joinKey(prefix, clusterId, 'containers'));
+      for (const key of [container, stepKey]) {
+        if (!key) continue;
+        const text = await this.readGzip(bucket, key);
+        if (text !== undefined) {
+          const which = key === stepKey ? 'the step\'s stderr (spark-submit)' : 'the driver\'s container stderr';
+          return { found: true, source: `s3://${bucket}/${key}`, stderrTail: `[from ${which}: s3://${bucket}/${key}]\n${tailLines(text)}` };
+        }
       }
-      if (i < attempts) await new Promise((r) => setTimeout(r, this.options.logRetryMs ?? 5_000));
+      if (Date.now() + retryMs > deadline) break;
+      wait.onWait?.();
+      await new Promise((r) => setTimeout(r, retryMs));
     }
     return {
       found: false,
-      stderrTail: `no stderr arrived at s3://${bucket}/${key} after ${attempts} tries (EMR copies step logs to S3 every few minutes; look there later)`,
+      stderrTail: `no driver log arrived under s3://${bucket}/${joinKey(prefix, clusterId)}/ (containers/…/stderr.gz or steps/${stepId}/stderr.gz) after ${looks} looks (EMR copies logs to S3 every few minutes; look there later)`,
     };
+  }
+
+  /** The newest application master attempt's stderr.gz under `containersPrefix`, if any. */
+  private async applicationMasterStderr(bucket: string, containersPrefix: string): Promise<string | undefined> {
+    let best: { key: string; rank: string } | undefined;
+    let token: string | undefined;
+    try {
+      do {
+        const page = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${containersPrefix}/`, ContinuationToken: token }), callTimeout());
+        for (const o of page.Contents ?? []) {
+          const m = AM_STDERR.exec(`/${o.Key ?? ''}`);
+          if (!m) continue;
+          const rank = `${m[1]}:${m[2]}`;
+          if (!best || rank > best.rank) best = { key: o.Key!, rank };
+        }
+        token = page.NextContinuationToken;
+      } while (token);
+    } catch (e) {
+      if (!isMissingOrHidden(e)) throw e;
+    }
+    return best?.key;
+  }
+
+  private async readGzip(bucket: string, key: string): Promise<string | undefined> {
+    try {
+      const res = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), callTimeout());
+      return gunzipSync(await res.Body!.transformToByteArray()).toString('utf8');
+    } catch (e) {
+      if (isMissingOrHidden(e)) return undefined;
+      throw e;
+    }
   }
 
   private async describe(clusterId: string): Promise<Cluster> {

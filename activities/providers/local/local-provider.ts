@@ -7,23 +7,27 @@ import { delimiter, dirname, join } from 'node:path';
 import type {
   ClusterRef, ClusterSummary, RunIdentity, StagedJob, StepLogs, StepRef, StepRequest, TerminateResult,
 } from '../../../workflows/shared';
-import { readTextIfExists } from '../../fs-atomic';
+import { readJsonIfExists, readTextIfExists, writeJsonAtomic } from '../../fs-atomic';
 import {
   clusterName, clusterTags, summarise, tailLines, TAG,
   type ClusterProvider, type ClusterStatus, type StepStatus,
 } from '../cluster-provider';
 import { LocalState, shortHash, type LocalCluster, type LocalStep } from './local-state';
-import { isAlive, killGroup, spawnStep } from './process-group';
+import { isStepProcess, killGroup, processStartTicks, spawnStep } from './process-group';
 import { untilStepFileChanges } from './step-watch';
 
 export interface LocalProviderOptions {
   stateDir: string;
   pollSeconds: number;
   extraTags?: Record<string, string>;
+  /** This deployment (infra/config/deployment.ts), tagged on every cluster; default 'local'. */
+  deployment?: string;
   /** The command a step runs: by default spark-submit with the configured master and memory. */
   submitCommand: (scriptUri: string, args: string[]) => string[];
-  /** Environment of step processes (default: the worker's). */
+  /** Environment of step processes (default: stepEnvironment() of the worker's: no secrets). */
   env?: NodeJS.ProcessEnv;
+  /** Test seam: runs after a step's directory is claimed and before its process starts. */
+  onStepClaimed?: (clusterId: string, stepId: string) => Promise<void>;
   /** Grace between SIGTERM and SIGKILL when a step is stopped. */
   killGraceMs?: number;
   /** A step with no process and no exit code after this long is declared dead. */
@@ -34,8 +38,20 @@ export interface LocalProviderOptions {
 
 export const DIED_WITH_WORKER = 'step process died with the worker';
 
+/**
+ * What a step process may see of the worker's environment: what Spark, Java, Python and the
+ * AWS SDK (for s3:// lakes) read, and nothing of emrflow's own settings: EMRFLOW_* carries
+ * secrets (EMRFLOW_AWS_SECRET_ACCESS_KEY, EMRFLOW_TEMPORAL_API_KEY) a Spark job has no use for.
+ */
+const STEP_ENV = /^(PATH|HOME|USER|LOGNAME|SHELL|LANG|LANGUAGE|LC_\w+|TZ|TMPDIR|TEMP|TMP|JAVA_HOME|JAVA_TOOL_OPTIONS|SPARK_\w+|PYSPARK_\w+|HADOOP_\w+|PYTHONPATH|PYTHONHASHSEED|VIRTUAL_ENV|AWS_\w+)$/;
+
+export function stepEnvironment(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(base).filter(([k, v]) => v !== undefined && STEP_ENV.test(k) && !k.startsWith('EMRFLOW_')));
+}
+
 /** spark-submit from the virtualenv finds its Spark and runs PySpark with the virtualenv's Python. */
-export function sparkEnvironment(venvPython: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function sparkEnvironment(venvPython: string, worker: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const base = stepEnvironment(worker);
   return {
     ...base,
     PATH: `${dirname(venvPython)}${delimiter}${base.PATH ?? ''}`,
@@ -43,6 +59,9 @@ export function sparkEnvironment(venvPython: string, base: NodeJS.ProcessEnv = p
     PYSPARK_DRIVER_PYTHON: venvPython,
     // The local "cluster" serves nothing to the network: Spark's driver and UI stay on loopback.
     SPARK_LOCAL_IP: base.SPARK_LOCAL_IP ?? '127.0.0.1',
+    // The JVM ignores TMPDIR: give it the same temp dir as everything else (native libraries it
+    // unpacks, shuffle files), so a step's scratch goes where the operator (or the tests) said.
+    ...(base.TMPDIR && !base.SPARK_SUBMIT_OPTS && { SPARK_SUBMIT_OPTS: `-Djava.io.tmpdir=${base.TMPDIR}` }),
   };
 }
 
@@ -57,10 +76,12 @@ export class LocalProvider implements ClusterProvider {
   readonly pollSeconds: number;
   /** Set unless watchSteps is false: the poll interval then only bounds how late a missed event is seen. */
   readonly watchStep?: (clusterId: string, stepId: string, signal: AbortSignal) => Promise<void>;
+  readonly deployment: string;
   private readonly state: LocalState;
 
   constructor(private readonly options: LocalProviderOptions) {
     this.state = new LocalState(options.stateDir);
+    this.deployment = options.deployment ?? 'local';
     this.pollSeconds = options.pollSeconds;
     if (options.watchSteps !== false)
       this.watchStep = (clusterId, stepId, signal) => untilStepFileChanges(this.state.stepDir(clusterId, stepId), signal);
@@ -96,7 +117,7 @@ export class LocalProvider implements ClusterProvider {
         clusterId,
         name: clusterName(run.workflowId),
         state: 'WAITING',
-        tags: clusterTags(run, this.options.extraTags),
+        tags: clusterTags(run, this.deployment, this.options.extraTags),
         createdAt: new Date().toISOString(),
         terminationProtected: false,
       };
@@ -119,8 +140,17 @@ export class LocalProvider implements ClusterProvider {
     const dir = this.state.stepDir(cluster.clusterId, stepId);
     if (!(await this.state.claimDir(dir, 'step.json', step)))
       return { clusterId: cluster.clusterId, stepId, reused: true };
-    const pid = spawnStep(dir, step.command, this.options.env);
-    await this.state.writeStep(cluster.clusterId, { ...step, pid, startedAt: new Date().toISOString() });
+    await this.options.onStepClaimed?.(cluster.clusterId, stepId);
+    // terminateCluster marks the cluster TERMINATED before it stops the steps it finds: looking
+    // again now (the step's directory exists, so a terminate from here on finds it and leaves
+    // `cancelled`, which the wrapper checks before it starts anything) closes the race.
+    if ((await this.state.readCluster(cluster.clusterId))?.state === 'TERMINATED') {
+      await this.markCancelled(cluster.clusterId, step, 'cluster terminated before the step started');
+      throw new Error(`cluster ${cluster.clusterId} was terminated while the step was being added; it was not started`);
+    }
+    const pid = spawnStep(dir, step.command, this.options.env ?? stepEnvironment());
+    const current = (await this.state.readStep(cluster.clusterId, stepId)) ?? step;
+    await this.state.writeStep(cluster.clusterId, { ...current, pid, pidStartTicks: processStartTicks(pid), startedAt: new Date().toISOString() });
     return { clusterId: cluster.clusterId, stepId, reused: false };
   }
 
@@ -128,20 +158,22 @@ export class LocalProvider implements ClusterProvider {
     const step = await this.state.readStep(clusterId, stepId);
     if (!step) throw new Error(`step ${stepId} not found on local cluster ${clusterId}`);
     const base = { stepId, name: step.name, startedAt: step.startedAt };
+    const cancelled = step.cancelled ?? await this.cancelMarker(clusterId, stepId);
     const exit = await this.exitCode(clusterId, stepId);
     if (exit !== undefined) {
       const endedAt = await this.exitTime(clusterId, stepId);
       if (exit === 0) return { ...base, state: 'COMPLETED', endedAt };
-      if (step.cancelled) return { ...base, state: 'CANCELLED', reason: step.cancelled.reason, endedAt };
+      if (cancelled) return { ...base, state: 'CANCELLED', reason: cancelled.reason, endedAt };
       return { ...base, state: 'FAILED', reason: `spark-submit exited with code ${exit}`, endedAt };
     }
-    if (step.cancelled) return { ...base, state: 'CANCELLED', reason: step.cancelled.reason, endedAt: step.cancelled.at };
-    if (step.pid === undefined) {
+    if (cancelled) return { ...base, state: 'CANCELLED', reason: cancelled.reason, endedAt: cancelled.at };
+    const proc = await this.stepProcess(clusterId, step);
+    if (proc === undefined) {
       const age = Date.now() - Date.parse(step.createdAt);
       if (age < (this.options.spawnGraceMs ?? 60_000)) return { ...base, state: 'PENDING' };
       return { ...base, state: 'FAILED', reason: DIED_WITH_WORKER };
     }
-    if (isAlive(step.pid)) return { ...base, state: 'RUNNING' };
+    if (isStepProcess(proc.pid, this.state.stepDir(clusterId, stepId), proc.startTicks)) return { ...base, state: 'RUNNING' };
     // The wrapper may have written exit_code between our two looks.
     const late = await this.exitCode(clusterId, stepId);
     if (late !== undefined) return this.describeStep(clusterId, stepId);
@@ -165,10 +197,12 @@ export class LocalProvider implements ClusterProvider {
     if (!cluster || cluster.state === 'TERMINATED')
       return { clusterId, action: 'already-gone', terminatedAt: cluster?.endedAt };
     if (cluster.terminationProtected) return { clusterId, action: 'protected' };
-    for (const stepId of await this.state.listStepIds(clusterId))
-      await this.stopStep(clusterId, stepId, 'cluster terminated');
+    // TERMINATED first, then stop every step found: an addStep racing this either sees the
+    // state when it looks again after claiming its step, or its step is found and stopped here.
     const endedAt = new Date().toISOString();
     await this.state.writeCluster({ ...cluster, state: 'TERMINATED', endedAt });
+    for (const stepId of await this.state.listStepIds(clusterId))
+      await this.stopStep(clusterId, stepId, 'cluster terminated');
     return { clusterId, action: 'terminated', terminatedAt: endedAt };
   }
 
@@ -182,7 +216,7 @@ export class LocalProvider implements ClusterProvider {
       out.push(summarise({
         clusterId: id, name: cluster.name, state: status.state, createdAt: cluster.createdAt,
         terminationProtected: cluster.terminationProtected, tags: cluster.tags,
-      }));
+      }, this.deployment));
     }
     return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
@@ -221,8 +255,33 @@ export class LocalProvider implements ClusterProvider {
     const status = await this.describeStep(clusterId, stepId);
     if (status.state !== 'RUNNING' && status.state !== 'PENDING') return;
     const step = (await this.state.readStep(clusterId, stepId))!;
-    await this.state.writeStep(clusterId, { ...step, cancelled: { at: new Date().toISOString(), reason } });
-    if (step.pid !== undefined) await killGroup(step.pid, this.options.killGraceMs);
+    await this.markCancelled(clusterId, step, reason);
+    // The pid is read after `cancelled` exists: a wrapper not yet seen here sees `cancelled`.
+    const proc = await this.stepProcess(clusterId, (await this.state.readStep(clusterId, stepId)) ?? step);
+    if (proc && isStepProcess(proc.pid, this.state.stepDir(clusterId, stepId), proc.startTicks))
+      await killGroup(proc.pid, this.options.killGraceMs);
+  }
+
+  /** `cancelled` (the wrapper's marker, never overwritten) and step.json's cancelled field. */
+  private async markCancelled(clusterId: string, step: LocalStep, reason: string): Promise<void> {
+    const cancelled = { at: new Date().toISOString(), reason };
+    await writeJsonAtomic(join(this.state.stepDir(clusterId, step.stepId), 'cancelled'), cancelled);
+    await this.state.writeStep(clusterId, { ...step, cancelled });
+  }
+
+  private cancelMarker(clusterId: string, stepId: string): Promise<LocalStep['cancelled']> {
+    return readJsonIfExists<NonNullable<LocalStep['cancelled']>>(join(this.state.stepDir(clusterId, stepId), 'cancelled'));
+  }
+
+  /**
+   * The step's wrapper process: as recorded in step.json, or else from the `pid` file the wrapper
+   * writes itself (the worker died before recording it). Identity is checked by the caller.
+   */
+  private async stepProcess(clusterId: string, step: LocalStep): Promise<{ pid: number; startTicks?: string } | undefined> {
+    if (step.pid !== undefined) return { pid: step.pid, startTicks: step.pidStartTicks };
+    const text = await readTextIfExists(join(this.state.stepDir(clusterId, step.stepId), 'pid'));
+    const pid = Number(text?.trim());
+    return Number.isInteger(pid) && pid > 0 ? { pid } : undefined;
   }
 
   private async exitCode(clusterId: string, stepId: string): Promise<number | undefined> {

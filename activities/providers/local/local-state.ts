@@ -21,8 +21,10 @@ export interface LocalStep {
   name: string;
   command: string[];
   createdAt: string;
-  /** Process-group leader (the wrapper shell), once spawned. */
+  /** Process-group leader (the wrapper shell), once spawned. The wrapper also writes it to `pid`. */
   pid?: number;
+  /** The wrapper's start time (/proc/<pid>/stat), so a reused pid is never taken for it. */
+  pidStartTicks?: string;
   startedAt?: string;
   /** Set before the process group is killed: cancelled by request or by cluster termination. */
   cancelled?: { at: string; reason: string };

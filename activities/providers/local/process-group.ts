@@ -1,11 +1,24 @@
 // Starting a step as its own process group that outlives the worker, and stopping it again.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, readdirSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Runs `command` detached in `dir`; stdout/stderr go to stdout.log/stderr.log there, and a
- * wrapper shell records the exit status in `exit_code` (written atomically) when it ends.
+ * The wrapper shell, run in the step's directory as its process-group leader:
+ * 1. writes its own pid to `pid` first, so a worker that dies before recording the pid in
+ *    step.json still leaves a way to find (and stop) the step;
+ * 2. does not start the command if the step was cancelled before it got going (`cancelled`
+ *    exists: terminateCluster raced addStep), recording exit status 130 instead;
+ * 3. records the command's exit status in `exit_code` (written atomically) when it ends.
+ */
+const WRAPPER = [
+  'echo $$ > pid.tmp && mv pid.tmp pid',
+  'if [ -e cancelled ]; then echo 130 > exit_code.tmp && mv exit_code.tmp exit_code; exit 130; fi',
+  '"$@"; echo $? > exit_code.tmp && mv exit_code.tmp exit_code',
+].join('\n');
+
+/**
+ * Runs `command` detached in `dir` (see WRAPPER); stdout/stderr go to stdout.log/stderr.log there.
  */
 export function spawnStep(dir: string, command: string[], env: NodeJS.ProcessEnv = process.env): number {
   const out = openSync(join(dir, 'stdout.log'), 'a');
@@ -13,7 +26,7 @@ export function spawnStep(dir: string, command: string[], env: NodeJS.ProcessEnv
   try {
     const child = spawn(
       '/bin/sh',
-      ['-c', '"$@"; echo $? > exit_code.tmp && mv exit_code.tmp exit_code', 'emrflow-step', ...command],
+      ['-c', WRAPPER, 'emrflow-step', ...command],
       { cwd: dir, env, detached: true, stdio: ['ignore', out, err] },
     );
     child.on('error', () => undefined);
@@ -33,6 +46,29 @@ function procStat(pid: number): string[] | undefined {
     return text.slice(text.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
+  }
+}
+
+/** The process's start time (clock ticks after boot, /proc/<pid>/stat field 22); undefined off Linux. */
+export function processStartTicks(pid: number): string | undefined {
+  return procStat(pid)?.[19];
+}
+
+/**
+ * True only when `pid` is still the step's own wrapper process: alive, started at `startTicks`
+ * when that was recorded, and running in the step's directory. After a reboot (or once the pid
+ * is reused) a recorded pid can belong to an unrelated process: it is never signalled then.
+ * Off Linux (no /proc) only liveness can be checked.
+ */
+export function isStepProcess(pid: number, stepDir: string, startTicks?: string): boolean {
+  if (!isAlive(pid)) return false;
+  const stat = procStat(pid);
+  if (stat === undefined) return true;
+  if (startTicks !== undefined && stat[19] !== startTicks) return false;
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`) === realpathSync(stepDir);
+  } catch {
+    return false;
   }
 }
 

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { createProvider } from '../../../activities';
 import { temporalClient } from '../../worker/connect';
-import { UsageError } from '../exit-codes';
+import { deploymentId } from '../../config';
+import { EXIT_FAILED, UsageError } from '../exit-codes';
 import { action, configFrom, say, type GlobalOptions } from '../context';
 
 /** "90m", "2h", "1d" → minutes. */
@@ -30,26 +31,44 @@ export function clustersCommand(program: Command): void {
       const found = await createProvider(config).listClusters({ all: opts.all });
       if (opts.json) return void process.stdout.write(`${JSON.stringify(found, null, 2)}\n`);
       if (found.length === 0) return say(opts.all ? 'no clusters' : 'no running managed clusters (add --all for the rest)');
-      process.stdout.write(`${table(found.map((c) => ({ ...c, age: `${Math.round(c.ageMinutes)}m`, owner: c.ownerWorkflowId })), ['clusterId', 'name', 'state', 'age', 'owner'])}\n`);
+      const whose = (c: (typeof found)[number]) =>
+        c.unreadable ? `unreadable: ${c.unreadable}` : c.ownDeployment ? 'this deployment' : `another deployment's (${c.deployment ?? 'untagged'})`;
+      say(`this deployment: ${deploymentId(config.temporal)}`);
+      process.stdout.write(`${table(found.map((c) => ({ ...c, age: `${Math.round(c.ageMinutes)}m`, owner: c.ownerWorkflowId, deployment: whose(c) })), ['clusterId', 'name', 'state', 'age', 'owner', 'deployment'])}\n`);
     }));
 
   clusters.command('sweep')
     .description('run the sweeper workflow: terminate clusters whose run is over (or older than --older-than)')
     .option('--dry-run', 'only report what would be terminated')
-    .option('--older-than <age>', 'also terminate clusters older than this (90m, 2h, 1d) whatever their owner')
+    .option('--older-than <age>', 'with --include-running: also terminate clusters older than this (90m, 2h, 1d) whose run is still running')
+    .option('--include-running', 'let --older-than terminate clusters whose owning run is still running')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  $ emrflow clusters sweep --dry-run --older-than 2h')
-    .action(action(async (opts: { dryRun?: boolean; olderThan?: string; json?: boolean }) => {
+    .addHelpText('after', '\nOnly this deployment\'s clusters are touched; the RULE column says why each is kept or terminated.\nExample:\n  $ emrflow clusters sweep --dry-run --older-than 2h --include-running')
+    .action(action(async (opts: { dryRun?: boolean; olderThan?: string; includeRunning?: boolean; json?: boolean }) => {
       const olderThanMinutes = opts.olderThan === undefined ? undefined : parseAge(opts.olderThan);
+      if (opts.includeRunning && olderThanMinutes === undefined) throw new UsageError('--include-running needs --older-than <age>');
       const config = configFrom(program.opts<GlobalOptions>());
       const client = await temporalClient(config);
       const result = await client.workflow.execute('terminateEmrClusters', {
         taskQueue: config.temporal.task_queue,
         workflowId: `sweep-stray-clusters-${new Date().toISOString().replace(/[:.]/g, '-')}`,
-        args: [{ dryRun: Boolean(opts.dryRun), ...(olderThanMinutes !== undefined && { olderThanMinutes }) }],
+        args: [{
+          dryRun: Boolean(opts.dryRun),
+          ...(olderThanMinutes !== undefined && { olderThanMinutes }),
+          ...(opts.includeRunning && { includeRunning: true }),
+        }],
       }) as { dryRun: boolean; clusters: Record<string, unknown>[] };
-      if (opts.json) return void process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      // A cluster the sweep could not terminate is its own row; the command then fails.
+      const failed = result.clusters.filter((c) => c.action === 'failed').length;
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        return failed > 0 ? EXIT_FAILED : undefined;
+      }
       if (result.clusters.length === 0) return say('no managed clusters found');
-      process.stdout.write(`${table(result.clusters, ['clusterId', 'name', 'ageMinutes', 'owner', 'ownerStatus', 'action', 'reason'])}\n`);
+      process.stdout.write(`${table(result.clusters, ['clusterId', 'name', 'ageMinutes', 'owner', 'ownerStatus', 'rule', 'action', 'reason'])}\n`);
+      if (failed > 0) {
+        say(`${failed} cluster(s) could not be terminated (see REASON); the others were handled`);
+        return EXIT_FAILED;
+      }
     }));
 }
