@@ -3,13 +3,16 @@
     python spark-jobs/generate_data.py --songs 200 --events 5000 --start-date 2018-11-01 \
         --days 30 --seed 42 --out .emrflow/sample-data
 
-song_data/A/B/C/TRABC....json  one JSON object per file (the Million Song Dataset subset's shape)
+song_data/A/B/C/TRABC....json  one JSON object per file (the Million Song Dataset subset's shape),
+                               in every layout real files come in (see SONG_LAYOUTS)
 log_data/YYYY/MM/YYYY-MM-DD-events.json  JSON Lines, one event per line
 
 Quirks on purpose: logged-out events with an empty userId, null artist fields, year 0, users
 who upgrade from free to paid, duplicate timestamps, plays that match a song exactly, plays
 that almost match (same title but another artist, or a duration off by more than 0.01 s),
-and, with --malformed-share, broken lines. Same arguments, same bytes.
+song files on one line or pretty-printed, with or without a trailing newline, with CRLF line
+ends or a UTF-8 byte order mark, and, with --malformed-share, broken log lines. Same
+arguments, same bytes.
 """
 from __future__ import annotations
 
@@ -83,13 +86,26 @@ def make_songs(rng: random.Random, n: int):
     return songs
 
 
+# One JSON object per song file, in the layouts found in the wild (a public Sparkify
+# sample had pretty-printed files). Chosen by the song's index, not the random
+# generator, so adding a layout does not change any other generated value.
+SONG_LAYOUTS = {
+    "one-line": lambda s: json.dumps(s).encode("utf-8"),
+    "one-line-newline": lambda s: (json.dumps(s) + "\n").encode("utf-8"),
+    "pretty": lambda s: (json.dumps(s, indent=4) + "\n").encode("utf-8"),
+    "pretty-crlf": lambda s: json.dumps(s, indent=2).replace("\n", "\r\n").encode("utf-8"),
+    "bom": lambda s: b"\xef\xbb\xbf" + (json.dumps(s) + "\r\n").encode("utf-8"),
+}
+
+
 def write_songs(out: str, songs) -> None:
-    for s in songs:
+    layouts = list(SONG_LAYOUTS.values())
+    for i, s in enumerate(songs):
         track = "TR" + s["song_id"][2:]
         d = os.path.join(out, "song_data", track[2], track[3], track[4])
         os.makedirs(d, exist_ok=True)
-        with open(os.path.join(d, track + ".json"), "w") as f:
-            json.dump(s, f)
+        with open(os.path.join(d, track + ".json"), "wb") as f:
+            f.write(layouts[i % len(layouts)](s))
 
 
 def make_events(rng: random.Random, songs, a):

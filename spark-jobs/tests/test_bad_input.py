@@ -115,10 +115,10 @@ COMPLETING = [
         "log_data/2018/11/2018-11-09-events.json": "\n\n",
         "song_data/A/B/E/TREMPTY.json": "",
     }, {"empty_file": 3}),
-    ("a song file with several objects", {
+    ("a song file that is not one object (one reject per file)", {
         "song_data/A/B/E/TRTWO.json": json.dumps(song(song_id="SOX")) + "\n" + json.dumps(song(song_id="SOY")),
         "song_data/A/B/E/TRARRAY.json": json.dumps([song(song_id="SOU"), song(song_id="SOV")]),
-    }, {"multiple_objects_in_file": 4}),
+    }, {"not_one_json_object": 2}),
     ("non-UTF-8 bytes", {
         "+log_data/2018/11/2018-11-02-events.json": b'{"page": "NextSong", "userId": "\xff\xfe", "ts": 1}\n',
         "song_data/A/B/E/TRLATIN1.json": json.dumps(song(song_id="SOL", artist_name="Beyonc\u00e9"),
@@ -149,7 +149,7 @@ def combined(spark, tmp_path_factory, baseline):
         stdout, stderr = io.StringIO(), io.StringIO()
         mp.setattr(sys, "stdout", stdout)
         mp.setattr(sys, "stderr", stderr)
-        code = etl.main(["--input", inp, "--output", out, "--run-id", "bad"])
+        code = etl.main(["--input", inp, "--output", out, "--run-id", "bad", "--max-rejected-share", "1"])
     finally:
         mp.undo()
         spark.sparkContext.setLogLevel("ERROR")

@@ -22,9 +22,15 @@ def test_layout_and_quirks(tmp_path):
     assert r.returncode == 0, r.stderr
     songs = glob.glob(str(tmp_path / "d" / "song_data" / "*" / "*" / "*" / "TR*.json"))
     assert len(songs) == 30
-    for f in songs:  # one JSON object per song file
-        with open(f) as fh:
-            assert isinstance(json.load(fh), dict)
+    layouts = set()
+    for f in songs:  # one JSON object per song file, in every layout
+        raw = open(f, "rb").read()
+        assert isinstance(json.loads(raw.decode("utf-8-sig")), dict)
+        layouts.add((raw.startswith(b"\xef\xbb\xbf"), b"\r\n" in raw, raw.count(b"\n") > 2, raw.endswith(b"\n")))
+    assert (True, True, False, True) in layouts, "UTF-8 BOM"
+    assert (False, True, True, False) in layouts, "pretty-printed, CRLF, no trailing newline"
+    assert (False, False, True, True) in layouts, "pretty-printed"
+    assert (False, False, False, False) in layouts and (False, False, False, True) in layouts, "one line"
     logs = sorted(glob.glob(str(tmp_path / "d" / "log_data" / "*" / "*" / "*-events.json")))
     # The window crosses a month boundary: November and December directories.
     assert {os.path.basename(os.path.dirname(p)) for p in logs} == {"11", "12"}
@@ -32,9 +38,9 @@ def test_layout_and_quirks(tmp_path):
     assert len(events) == 600
     assert any(e["userId"] == "" for e in events), "logged-out events have an empty userId"
     assert any(e["page"] == "NextSong" for e in events)
-    with open(songs[0]) as fh:
+    with open(songs[0], encoding="utf-8-sig") as fh:
         assert set(json.load(fh)) >= {"song_id", "title", "artist_id", "artist_name", "duration", "year"}
-    assert any(json.load(open(f))["year"] == 0 for f in songs)
+    assert any(json.load(open(f, encoding="utf-8-sig"))["year"] == 0 for f in songs)
 
 
 def test_same_seed_same_bytes(tmp_path):

@@ -40,20 +40,18 @@ def test_log_records_are_classified_with_a_reason(spark, tmp_path):
     assert reasons(daily).count("outside_run_month") == 1
 
 
-def test_song_files_with_several_objects_or_missing_ids_are_rejected(spark, tmp_path):
+def test_song_files_that_are_not_one_object_or_miss_ids_are_rejected_once_per_file(spark, tmp_path):
     ok = {"song_id": "SO1", "artist_id": "AR1", "title": "T", "duration": 1.0, "year": 0}
     write(tmp_path, "song_data/A/A/A/ok.json", json.dumps(ok).encode())
     write(tmp_path, "song_data/A/A/A/two.json", (json.dumps(ok) + "\n" + json.dumps(ok)).encode())
     write(tmp_path, "song_data/A/A/A/noid.json", json.dumps(dict(ok, song_id=None)).encode())
     write(tmp_path, "song_data/A/A/A/year.json", json.dumps(dict(ok, year="1999")).encode())
     write(tmp_path, "song_data/A/A/A/empty.json", b"")
-    raw = etl.read_json(spark, str(tmp_path / "song_data"), etl.SONG_SCHEMA, etl.SONG_COLUMNS)
+    raw = etl.read_song_files(spark, str(tmp_path / "song_data"))
     assert len(etl.input_files(raw)) == 5
     classified = etl.classify_song_records(raw)
-    assert reasons(classified) == sorted(
-        ["ok", "multiple_objects_in_file", "multiple_objects_in_file", "missing_song_id", "invalid_field_type"]
-    )
+    assert reasons(classified) == sorted(["ok", "not_one_json_object", "missing_song_id", "invalid_field_type"])
     total, by_reason, empty = etl._count_records(classified, etl.input_files(raw))
-    assert total == 5 and [os.path.basename(p) for p in empty] == ["empty.json"]
+    assert total == 4 and [os.path.basename(p) for p in empty] == ["empty.json"]
     kept = etl.rejects_of(classified, "song", etl.SONG_COLUMNS).collect()
-    assert len(kept) == 4 and all(r["record"] and r["file"] and r["source"] == "song" for r in kept)
+    assert len(kept) == 3 and all(r["record"] and r["file"] and r["source"] == "song" for r in kept)
