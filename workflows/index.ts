@@ -1,3 +1,4 @@
 // The workflow bundle's entry: every workflow type the worker registers.
 export { songsEtl } from './songs-etl';
+export { runPipeline, statusQuery } from './pipeline-run';
 export { terminateEmrClusters } from './terminate-emr-clusters';

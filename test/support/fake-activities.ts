@@ -5,9 +5,14 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { assertPreflight } from '../../activities/preflight';
+import { createPipelineActivities } from '../../activities/pipelines';
+import { taskStepName } from '../../activities';
+import { loadPipelines } from '../../infra/pipelines/registry';
+import type { PipelinePlan } from '../../workflows/pipeline-plan';
 import type {
   ClusterSummary, EmrflowActivities, PipelineSettings, PreflightCheck, RunReport, StepOutcome, StepRef,
 } from '../../workflows/shared';
+import { testConfig } from './temporal';
 
 type Name = keyof EmrflowActivities;
 /** Given the activity's attempt number (1-based), the error to throw, or undefined. */
@@ -35,6 +40,16 @@ export interface FakeOptions {
   ownerStatuses?: Record<string, string>;
   /** Make listClusters return unmanaged clusters too, to exercise the sweeper's own check. */
   listLeaksUnmanaged?: boolean;
+  /** Plans by pipeline name, used before the real ones in pipelines/ (DAG tests). */
+  plans?: Record<string, PipelinePlan>;
+  /** Keep the real plans' dependants (default: none, so a run starts no other run). */
+  startDependants?: boolean;
+  /** Steps of these task ids fail with the message, on the attempts listed (default every attempt). */
+  failTasks?: Record<string, { message: string; attempts?: number[] }>;
+  /** Milliseconds each step runs (default 0). */
+  stepMs?: number;
+  /** The sensor finds its input after this many polls (default at once). */
+  inputAfterPolls?: number;
 }
 
 export interface Call { name: Name; args: unknown[]; attempt: number }
@@ -55,7 +70,10 @@ export function fakeActivities(o: FakeOptions = {}) {
   const calls: Call[] = [];
   const clusters = new Map<string, ClusterSummary & { runId?: string }>();
   for (const c of o.clusters ?? []) clusters.set(c.clusterId, { ...c });
-  const steps = new Map<string, StepRef & { name: string }>();
+  const steps = new Map<string, StepRef & { name: string; startedAt?: string; endedAt?: string }>();
+  let registry: ReturnType<typeof loadPipelines> | undefined;
+  const real = createPipelineActivities({ config: testConfig(), pipelines: () => (registry ??= loadPipelines()), s3: () => { throw new Error('no S3 in fakes'); }, startDependants: o.startDependants ?? false });
+  let polls = 0;
   let released = false;
   let onWaiting: () => void = () => {};
   const waiting = new Promise<void>((resolve) => { onWaiting = resolve; });
@@ -94,8 +112,18 @@ export function fakeActivities(o: FakeOptions = {}) {
       });
       return { clusterId, name, adopted: false, createdAt };
     }),
+    resolvePipeline: (name) => record('resolvePipeline', [name], async () => o.plans?.[name] ?? real.resolvePipeline(name)),
+    waitForInput: (r) => record('waitForInput', [r], async () => {
+      while (polls < (o.inputAfterPolls ?? 0)) {
+        polls += 1;
+        Context.current().heartbeat({ polls });
+        await Context.current().sleep(20);
+      }
+      return { path: r.path, waitedSeconds: 0 };
+    }),
+    runCheck: (r) => record('runCheck', [r], () => real.runCheck(r)),
     addStep: (s) => record('addStep', [s], () => {
-      const name = `${s.run.pipeline}:${s.run.workflowId}`;
+      const name = taskStepName(s);
       const existing = [...steps.values()].find((st) => st.clusterId === s.clusterId && st.name === name);
       if (existing) return { clusterId: s.clusterId, stepId: existing.stepId, reused: true };
       const step = { clusterId: s.clusterId, stepId: `s-FAKE${steps.size + 1}`, reused: false, name };
@@ -105,9 +133,18 @@ export function fakeActivities(o: FakeOptions = {}) {
     waitForStep: (s) => record('waitForStep', [s], async (): Promise<StepOutcome> => {
       const ctx = Context.current();
       onWaiting();
+      const step = steps.get(s.stepId)!;
+      step.startedAt ??= new Date().toISOString();
       while (o.holdStep && !released) {
         ctx.heartbeat({ state: 'RUNNING' });
         await ctx.sleep(50); // rejects with CancelledFailure once the workflow cancels us
+      }
+      if (o.stepMs) await ctx.sleep(o.stepMs);
+      step.endedAt = new Date().toISOString();
+      const [, taskId, attempt] = /:([^:#]+)(?:#(\d+))?$/.exec(step.name) ?? [];
+      const scripted = taskId ? o.failTasks?.[taskId] : undefined;
+      if (scripted && (!scripted.attempts || scripted.attempts.includes(Number(attempt ?? 1)))) {
+        throw ApplicationFailure.create({ type: 'SparkStepFailed', nonRetryable: true, message: scripted.message, details: [{ stderrTail: `${taskId} failed` }] });
       }
       if (o.step) {
         throw ApplicationFailure.create({
@@ -115,7 +152,7 @@ export function fakeActivities(o: FakeOptions = {}) {
           details: o.step.tailInDetails ? [{ stderrTail: o.step.stderrTail ?? STDERR_TAIL }] : undefined,
         });
       }
-      return { stepId: s.stepId, state: 'COMPLETED' };
+      return { stepId: s.stepId, state: 'COMPLETED', startedAt: step.startedAt, endedAt: step.endedAt };
     }),
     fetchStepLogs: () => record('fetchStepLogs', [], () => ({ found: true, stderrTail: o.step?.stderrTail ?? STDERR_TAIL })),
     readRunReport: (reportId) => record('readRunReport', [reportId], () => (o.report ?? ((r) => r))(sampleReport(reportId))),
