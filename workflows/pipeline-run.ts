@@ -84,6 +84,7 @@ export async function executePipeline(name: string, input: unknown, workflowType
   // A cancel that arrived while the cluster was being terminated: the user asked for CANCELLED.
   if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('cancelled during cleanup');
   const dependantsStarted = await stage('startDependants', undefined, () => startDependants(plan, runDate, mode));
+  status.stage = 'done';
   return summaryOf(ctx, await cluster.billedSeconds(), dependantsStarted);
 }
 

@@ -1,6 +1,6 @@
 // The run's one cluster: created when the first task that needs it is ready, terminated as soon
 // as no remaining task needs it, and in any case before the run ends (the caller's finally).
-import { ApplicationFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { CancellationScope, log, upsertSearchAttributes } from '@temporalio/workflow';
 import { api, terminateCluster } from './activities-proxy';
 import { EMR_CLUSTER_ID } from './search-attributes';
@@ -41,8 +41,9 @@ export class RunCluster {
     this.cleanup ??= CancellationScope.nonCancellable(async (): Promise<Cleanup> => {
       const cluster = await this.creating!.catch(() => undefined);
       if (!cluster) return {};
-      return this.stage('terminateCluster', undefined, () => terminateCluster(cluster.clusterId))
-        .then((terminated): Cleanup => ({ terminated }), (error: unknown): Cleanup => ({ error }));
+      // The failure is kept as the activity gave it: failure() words it for the run.
+      return this.stage('terminateCluster', undefined, () => terminateCluster(cluster.clusterId)
+        .then((terminated): Cleanup => ({ terminated }), (error: unknown): Cleanup => ({ error })));
     });
     const { terminated, error } = await this.cleanup;
     const clusterId = this.ref?.clusterId;
@@ -59,7 +60,7 @@ export class RunCluster {
     const { terminated, error } = await this.cleanup;
     const clusterId = this.ref.clusterId;
     if (!error && terminated?.action !== 'protected') return undefined;
-    const cause = error instanceof ApplicationFailure && error.cause instanceof Error ? error.cause : error;
+    const cause = error instanceof ActivityFailure && error.cause instanceof Error ? error.cause : error;
     const why = terminated?.action === 'protected' ? 'termination protection is on'
       : cause instanceof Error ? cause.message : String(cause);
     const how = terminated?.action === 'protected'

@@ -48,6 +48,8 @@ export interface FakeOptions {
   failTasks?: Record<string, { message: string; attempts?: number[] }>;
   /** Milliseconds each step runs (default 0). */
   stepMs?: number;
+  /** Clusters are created with termination protection on. */
+  protectClusters?: boolean;
   /** The sensor finds its input after this many polls (default at once). */
   inputAfterPolls?: number;
 }
@@ -108,7 +110,7 @@ export function fakeActivities(o: FakeOptions = {}) {
       const createdAt = new Date().toISOString();
       clusters.set(clusterId, {
         clusterId, name, state: 'STARTING', createdAt, ageMinutes: 0, managed: true, ownerWorkflowId: run.workflowId,
-        runId: run.runId, terminationProtected: false, tags: { 'emrflow:managed': 'true', 'emrflow:workflow-id': run.workflowId },
+        runId: run.runId, terminationProtected: o.protectClusters ?? false, tags: { 'emrflow:managed': 'true', 'emrflow:workflow-id': run.workflowId },
       });
       return { clusterId, name, adopted: false, createdAt };
     }),
