@@ -102,7 +102,7 @@ export function fakeActivities(o: FakeOptions = {}) {
       provider: 'local', outputUri: '/data/out', maxRejectedShare: 0.05, ...o.settings,
     })),
     stageJob: () => record('stageJob', [], () => ({ scriptUri: '/jobs/etl.py', contentHash: 'abc123' })),
-    createCluster: (run) => record('createCluster', [run], () => {
+    createCluster: (run, options) => record('createCluster', [run, options], () => {
       const live = [...clusters.values()].find((c) => c.ownerWorkflowId === run.workflowId && c.runId === run.runId && c.state !== 'TERMINATED');
       if (live) return { clusterId: live.clusterId, name: live.name, adopted: true, createdAt: live.createdAt };
       const clusterId = `j-FAKE${clusters.size + 1}`;
