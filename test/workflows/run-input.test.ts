@@ -1,8 +1,7 @@
-// The pure parts of songsEtl: run date and mode resolution, the data-quality gate.
+// The pure parts of songsEtl: run date and mode resolution.
 import { ApplicationFailure } from '@temporalio/common';
 import { expect, test } from 'vitest';
 import { reportIdFor, resolveRun } from '../../workflows/run-input';
-import { sampleReport } from '../support/fake-activities';
 
 const startedAt = new Date('2026-03-01T10:00:00Z');
 
