@@ -8,7 +8,8 @@ import type { PipelinePlan } from '../../workflows/pipeline-plan';
 import { repoRoot } from '../paths';
 import { toPlan, validatePipeline, validateRegistry } from './validate';
 
-export const pipelinesDir = join(repoRoot, 'pipelines');
+/** pipelines/ of this checkout; EMRFLOW_PIPELINES_DIR points elsewhere (a deployment's own folder, tests). */
+export const pipelinesDir = process.env.EMRFLOW_PIPELINES_DIR || join(repoRoot, 'pipelines');
 export const sparkJobsDir = join(repoRoot, 'spark-jobs');
 
 /** Invalid pipeline definitions: one line per problem, each naming the file and the task. Exit 2. */
@@ -39,7 +40,8 @@ export async function loadPipelines(options: { dir?: string; sparkJobs?: string 
   const found: { file: string; def: Pipeline }[] = [];
   const problems: string[] = [];
   for (const f of files) {
-    const file = relative(repoRoot, join(dir, f)) || f;
+    const rel = relative(repoRoot, join(dir, f));
+    const file = rel.startsWith('..') ? join(dir, f) : rel;
     let mod: { default?: unknown };
     try {
       mod = (await import(pathToFileURL(join(dir, f)).href)) as { default?: unknown };

@@ -2,7 +2,7 @@
 // drains in-flight tasks before run() resolves). The pipelines are loaded and validated first:
 // an invalid definition stops the worker before it polls anything (exit 2).
 import type { EmrflowConfig } from '../config';
-import { loadPipelines } from '../pipelines/registry';
+import { loadPipelines, type PipelineRegistry } from '../pipelines/registry';
 import { scheduleDefinitions } from '../schedules/definitions';
 import { syncSchedules } from '../schedules/sync';
 import { temporalClient, workerConnection } from './connect';
@@ -11,9 +11,9 @@ import { createWorker } from './create-worker';
 export async function runWorker(
   config: EmrflowConfig,
   log: (line: string) => void,
-  options: { syncSchedules?: boolean } = {},
+  options: { syncSchedules?: boolean; pipelines?: PipelineRegistry } = {},
 ): Promise<void> {
-  const pipelines = await loadPipelines();
+  const pipelines = options.pipelines ?? await loadPipelines();
   log(`pipelines: ${pipelines.names().join(', ')}`);
   if (options.syncSchedules ?? true) {
     const client = await temporalClient(config);

@@ -17,6 +17,7 @@ function folder(tasks: string, extra = ''): { dir: string; sparkJobs: string } {
   const dir = mkdtempSync(join(tmpdir(), 'emrflow-pipelines-'));
   dirs.push(dir);
   writeFileSync(join(dir, 'job.py'), 'print(1)\n');
+  writeFileSync(join(dir, 'package.json'), '{"type": "module"}\n');
   writeFileSync(join(dir, 'mine.ts'), `import { definePipeline } from '${define}';\nexport default definePipeline({ name: 'mine', description: 'd', ${extra} tasks: [${tasks}] });\n`);
   return { dir, sparkJobs: dir };
 }
