@@ -12,7 +12,7 @@ import type { PipelinePlan } from '../../workflows/pipeline-plan';
 import type {
   ClusterSummary, EmrflowActivities, PipelineSettings, PreflightCheck, RunReport, StepOutcome, StepRef,
 } from '../../workflows/shared';
-import { testConfig } from './temporal';
+import { loadConfig } from '../../infra/config';
 
 type Name = keyof EmrflowActivities;
 /** Given the activity's attempt number (1-based), the error to throw, or undefined. */
@@ -74,7 +74,7 @@ export function fakeActivities(o: FakeOptions = {}) {
   for (const c of o.clusters ?? []) clusters.set(c.clusterId, { ...c });
   const steps = new Map<string, StepRef & { name: string; startedAt?: string; endedAt?: string }>();
   let registry: ReturnType<typeof loadPipelines> | undefined;
-  const real = createPipelineActivities({ config: testConfig(), pipelines: () => (registry ??= loadPipelines()), s3: () => { throw new Error('no S3 in fakes'); }, startDependants: o.startDependants ?? false });
+  const real = createPipelineActivities({ config: loadConfig({ env: {}, cwd: process.cwd(), path: undefined }).config, pipelines: () => (registry ??= loadPipelines()), s3: () => { throw new Error('no S3 in fakes'); }, startDependants: o.startDependants ?? false });
   let polls = 0;
   let released = false;
   let onWaiting: () => void = () => {};
@@ -135,7 +135,9 @@ export function fakeActivities(o: FakeOptions = {}) {
     waitForStep: (s) => record('waitForStep', [s], async (): Promise<StepOutcome> => {
       const ctx = Context.current();
       onWaiting();
-      const step = steps.get(s.stepId)!;
+      // A step another worker's fakes added (a worker-kill scenario) is known by id only.
+      const step = steps.get(s.stepId) ?? { clusterId: s.clusterId, stepId: s.stepId, reused: true, name: '' };
+      steps.set(s.stepId, step);
       step.startedAt ??= new Date().toISOString();
       while (o.holdStep && !released) {
         ctx.heartbeat({ state: 'RUNNING' });
