@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { terminateEmrClusters } from '../../../workflows';
 import { createProvider } from '../../../activities';
 import { temporalClient } from '../../worker/connect';
 import { UsageError } from '../exit-codes';
@@ -43,13 +44,13 @@ export function clustersCommand(program: Command): void {
       const olderThanMinutes = opts.olderThan === undefined ? undefined : parseAge(opts.olderThan);
       const config = configFrom(program.opts<GlobalOptions>());
       const client = await temporalClient(config);
-      const result = await client.workflow.execute('terminateEmrClusters', {
+      const result = await client.workflow.execute(terminateEmrClusters, {
         taskQueue: config.temporal.task_queue,
         workflowId: `sweep-stray-clusters-${new Date().toISOString().replace(/[:.]/g, '-')}`,
         args: [{ dryRun: Boolean(opts.dryRun), ...(olderThanMinutes !== undefined && { olderThanMinutes }) }],
-      }) as { dryRun: boolean; clusters: Record<string, unknown>[] };
+      });
       if (opts.json) return void process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       if (result.clusters.length === 0) return say('no managed clusters found');
-      process.stdout.write(`${table(result.clusters, ['clusterId', 'name', 'ageMinutes', 'owner', 'ownerStatus', 'action', 'reason'])}\n`);
+      process.stdout.write(`${table(result.clusters as unknown as Record<string, unknown>[], ['clusterId', 'name', 'ageMinutes', 'owner', 'ownerStatus', 'action', 'reason'])}\n`);
     }));
 }
