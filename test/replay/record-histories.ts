@@ -4,7 +4,7 @@
 //   npx tsx test/replay/record-histories.ts
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import proto from '@temporalio/proto';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -35,10 +35,14 @@ async function worker(options: FakeOptions) {
 }
 
 async function save(name: string, workflowId: string): Promise<void> {
-  // The CLI's JSON is what the web UI downloads and what historyFromJSON reads.
-  const json = execFileSync(temporalCli, ['workflow', 'show', '--workflow-id', workflowId, '--address', env.address, '--output', 'json'], { encoding: 'utf8' });
-  writeFileSync(join(OUT, `${name}.json`), json.endsWith('\n') ? json : `${json}\n`);
-  process.stderr.write(`recorded ${name} (${(JSON.parse(json) as { events: unknown[] }).events.length} events)\n`);
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  // The history as protobuf bytes: the SDK's JSON converters (historyToJSON/historyFromJSON) fail
+  // in this install ("type must be a Type": @temporalio/common's protobufjs 8 against
+  // @temporalio/proto's 7), while the bytes decode back to exactly what the server sent.
+  const bytes = proto.temporal.api.history.v1.History.encode(history).finish();
+  const types = (history.events ?? []).map((e) => e.eventType);
+  writeFileSync(join(OUT, `${name}.json`), `${JSON.stringify({ workflowId, events: types.length, format: 'temporal.api.history.v1.History, protobuf, base64', history: Buffer.from(bytes).toString('base64') }, null, 2)}\n`);
+  process.stderr.write(`recorded ${name} (${types.length} events)\n`);
 }
 
 /** Runs `start` on a worker with these fakes until the run closes (failures are expected in some). */

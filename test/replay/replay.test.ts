@@ -4,7 +4,7 @@
 // put it behind patched() (see README, "Changing workflow code while runs are in flight").
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { expect, test } from 'vitest';
 import { workflowsEntry } from '../../infra/paths';
@@ -22,7 +22,8 @@ test('every workflow type has recorded histories of its happy path, a failure, a
 test('today\'s workflow code replays every recorded history without a non-determinism error', async () => {
   const histories = files.map((f) => ({
     workflowId: f.replace(/\.json$/, ''),
-    history: historyFromJSON(JSON.parse(readFileSync(join(dir, f), 'utf8'))),
+    history: proto.temporal.api.history.v1.History.decode(
+      Buffer.from((JSON.parse(readFileSync(join(dir, f), 'utf8')) as { history: string }).history, 'base64')),
   }));
   const failed: string[] = [];
   for await (const result of Worker.runReplayHistories({ workflowsPath: workflowsEntry }, histories)) {
