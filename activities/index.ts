@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { EmrflowActivities, RunIdentity, StepSubmission } from '../workflows/shared';
 import { emrClient, iamClient, s3Client, stsClient } from './aws-clients';
 import { preflight, type AwsClients } from './preflight';
+import { createPublishActivities } from './publish';
 import { EmrProvider } from './providers/emr/emr-provider';
 import type { ClusterProvider } from './providers/cluster-provider';
 import { stepName } from './providers/cluster-provider';
@@ -90,6 +91,7 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
 
   return {
     ...createPipelineActivities({ config, pipelines, s3: getS3, startDependants: options.startDependants ?? false }),
+    ...createPublishActivities({ s3: getS3, temporalClient }),
     preflight: () => preflight(config, { sparkSubmit, awsClients: getPreflightClients }),
     async pipelineSettings() {
       return {

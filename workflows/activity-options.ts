@@ -40,9 +40,3 @@ export function inputWait(timeoutMinutes: number): ActivityOptions {
   };
 }
 
-/** Publishing heartbeats per move; a large month on S3 is many copies. */
-export const publishCall: ActivityOptions = {
-  startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes },
-};

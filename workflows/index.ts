@@ -2,3 +2,4 @@
 export { songsEtl } from './songs-etl';
 export { runPipeline, statusQuery } from './pipeline-run';
 export { terminateEmrClusters } from './terminate-emr-clusters';
+export { lakeLock } from './lake-lock';

@@ -1,16 +1,11 @@
 // The run's hold on its lake (the output location), taken before its first task that writes:
-// one writer per lake, then any publish a crash left half-done is finished (recoverPublish) and
-// old staging removed (cleanStaging) before this run stages anything. Released when the run ends.
-//
-// The lock itself is workflows/lake-lock.ts's withLakeLock (the publish work, SPEC.md). Until it
-// is on this branch, `lock` below runs the body at once: no mutual exclusion yet. Wiring it is
-// replacing `lock` with `withLakeLock` (same signature).
+// one writer per lake (the lock workflow of lake-lock.ts), then any publish a crash left
+// half-done is finished (recoverPublish) and old staging removed (cleanStaging) before this run
+// writes anything. Released when the run ends, whatever happened.
 import { CancellationScope } from '@temporalio/workflow';
 import { lake } from './activities-proxy';
+import { withLakeLock } from './lake-lock';
 import type { RunContext } from './pipeline-tasks';
-
-type LakeLock = <T>(lake: string, onWaiting: (holder: string | null) => void, fn: () => Promise<T>) => Promise<T>;
-const lock: LakeLock = (_lake, _onWaiting, fn) => fn();
 
 /** The normalised output URI: one lock per lake however the URI is spelled. */
 export const lakeKey = (outputUri: string): string => outputUri.replace(/^file:\/\//, '').replace(/\/+$/, '');
@@ -27,19 +22,16 @@ export function enterLake(ctx: RunContext): LakeHold {
   let release!: () => void;
   const released = new Promise<void>((resolve) => { release = resolve; });
   let held: Promise<unknown> | undefined;
-  const publishes = ctx.plan.tasks.some((t) => t.kind === 'publish');
   return {
     enter() {
       entered ??= new Promise<void>((granted, refused) => {
-        held = lock(lakeKey(ctx.settings.outputUri), (holder) => {
+        held = withLakeLock(lakeKey(ctx.settings.outputUri), (holder) => {
           ctx.status.stage = 'waitForLake';
           ctx.status.lake = `waiting for the lake, held by ${holder ?? 'another run'}`;
         }, async () => {
           ctx.status.lake = undefined;
-          if (publishes) {
-            await ctx.stage('recoverPublish', undefined, () => lake.recoverPublish({ outputUri: ctx.settings.outputUri }));
-            await ctx.stage('cleanStaging', undefined, () => lake.cleanStaging({ outputUri: ctx.settings.outputUri, keepHours: ctx.settings.stagingKeepHours ?? 72 }));
-          }
+          await ctx.stage('recoverPublish', undefined, () => lake.recoverPublish({ outputUri: ctx.settings.outputUri }));
+          await ctx.stage('cleanStaging', undefined, () => lake.cleanStaging({ outputUri: ctx.settings.outputUri, keepHours: ctx.settings.stagingKeepHours ?? 72 }));
           granted();
           await released;
         });

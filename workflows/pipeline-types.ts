@@ -109,14 +109,11 @@ export interface CheckRequest {
 }
 
 /**
- * The write-audit-publish and catalog activities of SPEC.md (activities/publish, the catalog
- * work). The runner calls them from `publish` and `catalog` tasks; a worker without them fails
- * such a task with "activity not registered", so only pipelines that declare those tasks need them.
+ * The catalog activity of SPEC.md (issue #14). The runner calls it from `catalog` tasks; a worker
+ * without it fails such a task with "activity not registered", so only pipelines that declare
+ * a catalog task need it. (The publish activities are in EmrflowActivities.)
  */
-export interface LakeActivities {
-  recoverPublish(input: { outputUri: string }): Promise<{ recovered: string | null }>;
-  publishStaged(input: { outputUri: string; runId: string }): Promise<{ published: string[]; seconds: number }>;
-  cleanStaging(input: { outputUri: string; keepHours: number }): Promise<{ removed: string[] }>;
+export interface CatalogActivities {
   registerCatalog(input: { outputUri: string; tables: string[]; mode: 'full' | 'daily' }): Promise<{
     database: string;
     tables: { name: string; created: boolean; partitionsAdded: number; partitionsRemoved: number }[];

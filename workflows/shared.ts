@@ -2,6 +2,7 @@
 // the worker bundles this file into the workflow sandbox.
 import type { PipelinePlan } from './pipeline-plan';
 import type { CheckRequest, PipelineStatus, PipelineSummary, WaitForInputRequest } from './pipeline-types';
+import type { RequestLakeLockInput } from './lake-lock-shared';
 
 export const DEFAULT_TASK_QUEUE = 'emrflow';
 export const PIPELINE = 'songs-etl';
@@ -186,6 +187,13 @@ export interface EmrflowActivities {
   listClusters(options: { all?: boolean }): Promise<ClusterSummary[]>;
   /** Temporal execution status of each workflow id ('UNKNOWN' when Temporal has none). */
   ownerStatuses(workflowIds: string[]): Promise<Record<string, string>>;
+  /** Write-audit-publish (activities/publish): roll forward a pending intent; publish a run's staging; drop old staging. */
+  recoverPublish(input: { outputUri: string }): Promise<{ recovered: string | null }>;
+  publishStaged(input: { outputUri: string; runId: string }): Promise<{ published: string[]; seconds: number }>;
+  cleanStaging(input: { outputUri: string; keepHours: number }): Promise<{ removed: string[] }>;
+  /** The lake lock's plumbing (workflows/lake-lock.ts). */
+  requestLakeLock(input: RequestLakeLockInput): Promise<{ lockWorkflowId: string }>;
+  runIsOpen(input: { workflowId: string; runId: string }): Promise<boolean>;
 }
 
 /** Workflow id of a manual songs-etl run for one date: a second start for that date is rejected. */

@@ -61,6 +61,8 @@ export const schema = {
   },
   quality: {
     max_rejected_share: decimal(0.05, 0, 1),
+    max_month_shrink: decimal(0.5, 0, 1),
+    staging_keep_hours: integer(72, 1, 24 * 365),
   },
 } as const;
 

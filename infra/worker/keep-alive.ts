@@ -6,7 +6,7 @@
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 
 /** Activities that heartbeat with progress details of their own (a restart resumes from them). */
-const HEARTBEAT_THEMSELVES = new Set(['waitForStep']);
+const HEARTBEAT_THEMSELVES = new Set(['waitForStep', 'publishStaged', 'recoverPublish']);
 export const KEEP_ALIVE_EVERY_MS = 3_000;
 
 export const keepAlive: ActivityInterceptorsFactory = (ctx) => ({

@@ -1,6 +1,7 @@
 // infra/aws/worker-policy.json is the least privilege the worker needs: every AWS call the
 // activities make is allowed, EMR cluster actions only on clusters tagged emrflow:managed=true,
-// S3 only under the configured prefixes, iam:PassRole only on the two EMR roles.
+// S3 only under the configured prefixes (delete only under the output, which the worker publishes),
+// iam:PassRole only on the two EMR roles.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
@@ -32,7 +33,7 @@ test('allow-only statements with exact action names (no wildcards)', () => {
 });
 
 test('every AWS call the activities make is allowed', () => {
-  const iamFor: Record<string, string> = { HeadObject: 's3:GetObject', GetObject: 's3:GetObject', ListObjectsV2: 's3:ListBucket', PutObject: 's3:PutObject', GetRole: 'iam:GetRole', GetInstanceProfile: 'iam:GetInstanceProfile', GetCallerIdentity: 'sts:GetCallerIdentity' };
+  const iamFor: Record<string, string> = { HeadObject: 's3:GetObject', GetObject: 's3:GetObject', ListObjectsV2: 's3:ListBucket', PutObject: 's3:PutObject', CopyObject: 's3:PutObject', DeleteObject: 's3:DeleteObject', DeleteObjects: 's3:DeleteObject', GetRole: 'iam:GetRole', GetInstanceProfile: 'iam:GetInstanceProfile', GetCallerIdentity: 'sts:GetCallerIdentity' };
   const calls = [...new Set(sdkCommandsInActivities())];
   expect(calls).toContain('RunJobFlow');
   const allowed = new Set(grants.map((g) => g.action));
@@ -68,9 +69,11 @@ test('IAM: PassRole only on the two EMR roles, to EMR and EC2 only; no other IAM
   for (const { s } of iam) for (const r of list(s.Resource)) expect(r).toMatch(/^arn:aws:iam::\$\{AccountId\}:(role|instance-profile)\/\$\{\w+\}$/);
 });
 
-test('S3: objects only under the configured prefixes, listing only of those prefixes, no delete', () => {
+test('S3: objects only under the configured prefixes, listing only of those prefixes, delete only under the output', () => {
   const s3 = grants.filter((g) => g.action.startsWith('s3:'));
-  expect([...new Set(s3.map((g) => g.action))].sort()).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
+  expect([...new Set(s3.map((g) => g.action))].sort()).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
+  // Publishing (activities/publish) moves the run's staged tables into place and removes what they replace.
+  for (const { s } of s3.filter((g) => g.action === 's3:DeleteObject')) expect(list(s.Resource)).toEqual(['arn:aws:s3:::${OutputBucket}/${OutputPrefix}/*']);
   for (const { action, s } of s3) {
     for (const r of list(s.Resource)) {
       if (action === 's3:ListBucket') expect(r).toMatch(/^arn:aws:s3:::\$\{\w+Bucket\}$/);

@@ -9,6 +9,7 @@ import { createPipelineActivities } from '../../activities/pipelines';
 import { taskStepName } from '../../activities';
 import { loadPipelines } from '../../infra/pipelines/registry';
 import type { PipelinePlan } from '../../workflows/pipeline-plan';
+import { createLockActivities } from '../../activities/publish/lock-activities';
 import type {
   ClusterSummary, EmrflowActivities, PipelineSettings, PreflightCheck, RunReport, StepOutcome, StepRef,
 } from '../../workflows/shared';
@@ -93,6 +94,7 @@ export function fakeActivities(o: FakeOptions = {}) {
     return result;
   }
 
+  const lock = createLockActivities({ lockCheckSeconds: 1 });
   const activities: EmrflowActivities = {
     preflight: () => record('preflight', [], () => assertPreflight({
       provider: o.settings?.provider ?? 'local',
@@ -172,6 +174,15 @@ export function fakeActivities(o: FakeOptions = {}) {
       .map(({ runId: _runId, ...c }) => c)),
     ownerStatuses: (ids) => record('ownerStatuses', [ids], () =>
       Object.fromEntries(ids.map((id) => [id, o.ownerStatuses?.[id] ?? 'UNKNOWN']))),
+    // Publishing is faked (test/activities/publish covers it); the lake lock is the real one on the test server.
+    recoverPublish: (input) => record('recoverPublish', [input], () => ({ recovered: null })),
+    publishStaged: (input) => record('publishStaged', [input], () => ({ published: [], seconds: 0 })),
+    cleanStaging: (input) => record('cleanStaging', [input], () => ({ removed: [] })),
+    // One lake per task queue: files share the dev server, and a lock lives on the queue of the
+    // test that started it, whose worker stops when that test ends.
+    requestLakeLock: (input) => record('requestLakeLock', [input], () =>
+      lock.requestLakeLock({ ...input, lake: `${input.lake}/${Context.current().info.taskQueue}` })),
+    runIsOpen: (input) => record('runIsOpen', [input], () => lock.runIsOpen(input)),
   };
 
   return {
@@ -181,7 +192,8 @@ export function fakeActivities(o: FakeOptions = {}) {
     /** Resolves when waitForStep has been called. */
     waiting,
     release: () => { released = true; },
-    names: () => calls.map((c) => c.name),
+    /** The calls' names, without the lake lock workflow's own polls (runIsOpen), which come at its pace. */
+    names: () => calls.map((c) => c.name).filter((n) => n !== 'runIsOpen'),
     live: () => [...clusters.values()].filter((c) => c.state !== 'TERMINATED'),
   };
 }
