@@ -94,4 +94,12 @@ await record('sweeper-happy', { clusters: [stray], ownerStatuses: { gone: 'COMPL
   client.workflow.execute(terminateEmrClusters, { taskQueue, workflowId, args: [{}] }));
 await record('sweeper-bad-input', {}, (taskQueue, workflowId) =>
   client.workflow.execute(terminateEmrClusters, { taskQueue, workflowId, args: [{ olderThanMinutes: -1 }] }));
+// The lake lock: started by the runs above (one per lake and task queue), still open: its history so far.
+for await (const lock of client.workflow.list({ query: "WorkflowType = 'lakeLock'" })) {
+  const name = 'lake-lock-granted-released';
+  const history = await client.workflow.getHandle(lock.workflowId).fetchHistory();
+  if ((history.events?.length ?? 0) < 10) continue;
+  await save(name, lock.workflowId);
+  break;
+}
 await env.teardown();

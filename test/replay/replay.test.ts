@@ -16,6 +16,7 @@ test('every workflow type has recorded histories of its happy path, a failure, a
   expect(files).toEqual(expect.arrayContaining([
     'songs-etl-happy.json', 'songs-etl-step-failure.json', 'songs-etl-cancel.json', 'songs-etl-worker-kill.json',
     'sparkify-reports-happy.json', 'sparkify-reports-task-failure.json', 'sweeper-happy.json', 'sweeper-bad-input.json',
+    'lake-lock-granted-released.json',
   ]));
 });
 
