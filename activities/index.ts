@@ -8,7 +8,7 @@ import { localSparkArgs } from '../infra/local-spark';
 import { etlScript, sparkSubmit, venvBin } from '../infra/paths';
 import { loadPipelines, sparkJobsDir, type PipelineRegistry } from '../infra/pipelines/registry';
 import { fillPlaceholders, runValues } from './pipelines/placeholders';
-import { createPipelineActivities, qualitySetting } from './pipelines';
+import { createPipelineActivities } from './pipelines';
 import { join } from 'node:path';
 import type { EmrflowActivities, RunIdentity, StepSubmission } from '../workflows/shared';
 import { emrClient, iamClient, s3Client, stsClient } from './aws-clients';
@@ -98,7 +98,7 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
         provider: config.cluster.provider,
         outputUri: config.datalake.output_data,
         maxRejectedShare: config.quality.max_rejected_share,
-        stagingKeepHours: qualitySetting(config, 'staging_keep_hours', 72),
+        stagingKeepHours: config.quality.staging_keep_hours,
       };
     },
     stageJob: (script?: string) => provider.stageJob(options.jobScript ?? (script ? join(sparkJobsDir, script) : etlScript)),

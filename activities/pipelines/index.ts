@@ -16,12 +16,6 @@ export interface PipelineActivityDeps {
   startDependants: boolean;
 }
 
-/** [quality] keys other work adds to the config; read with their documented defaults until then. */
-export function qualitySetting(config: EmrflowConfig, key: 'max_month_shrink' | 'staging_keep_hours', fallback: number): number {
-  const value = (config.quality as Record<string, unknown>)[key];
-  return typeof value === 'number' ? value : fallback;
-}
-
 export function createPipelineActivities(deps: PipelineActivityDeps) {
   const { config } = deps;
   return {
@@ -49,7 +43,7 @@ export function createPipelineActivities(deps: PipelineActivityDeps) {
         reports: r.reports, runDate: r.runDate, mode: r.mode, forcePublish: r.forcePublish,
         settings: {
           maxRejectedShare: config.quality.max_rejected_share,
-          maxMonthShrink: qualitySetting(config, 'max_month_shrink', 0.5),
+          maxMonthShrink: config.quality.max_month_shrink,
           outputUri: config.datalake.output_data,
         },
       });
