@@ -1,6 +1,8 @@
 // AWS SDK clients built from [aws]: region, optional profile or static keys, optional endpoint
 // (an emulator, with path-style S3). Every request has a connection and a response timeout.
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { EMRClient } from '@aws-sdk/client-emr';
+import { GlueClient } from '@aws-sdk/client-glue';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -29,3 +31,5 @@ export const s3Client = (aws: EmrflowConfig['aws']): S3Client => new S3Client({ 
 // IAM is a global service: the SDK sends it to iam.amazonaws.com whatever the region says.
 export const iamClient = (aws: EmrflowConfig['aws']): IAMClient => new IAMClient(common(aws));
 export const stsClient = (aws: EmrflowConfig['aws']): STSClient => new STSClient(common(aws));
+export const glueClient = (aws: EmrflowConfig['aws']): GlueClient => new GlueClient(common(aws));
+export const athenaClient = (aws: EmrflowConfig['aws']): AthenaClient => new AthenaClient(common(aws));

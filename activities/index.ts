@@ -12,6 +12,7 @@ import { createPipelineActivities } from './pipelines';
 import { join } from 'node:path';
 import type { EmrflowActivities, RunIdentity, StepSubmission } from '../workflows/shared';
 import { emrClient, iamClient, s3Client, stsClient } from './aws-clients';
+import { createCatalogActivities } from './catalog';
 import { preflight, type AwsClients } from './preflight';
 import { createPublishActivities } from './publish';
 import { EmrProvider } from './providers/emr/emr-provider';
@@ -91,6 +92,7 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
 
   return {
     ...createPipelineActivities({ config, pipelines, s3: getS3, startDependants: options.startDependants ?? false }),
+    ...createCatalogActivities(config, { s3: getS3 }),
     ...createPublishActivities({ s3: getS3, temporalClient }),
     preflight: () => preflight(config, { sparkSubmit, awsClients: getPreflightClients }),
     async pipelineSettings() {

@@ -1,7 +1,6 @@
 // The activities as workflows see them: types only, one proxy per timeout/retry profile.
 import { proxyActivities } from '@temporalio/workflow';
 import type { EmrflowActivities } from './shared';
-import type { CatalogActivities } from './pipeline-types';
 import { apiCall, clusterCleanup, inputWait, stepWait } from './activity-options';
 import { publishCall } from './publish-options';
 
@@ -10,5 +9,4 @@ export const { waitForStep } = proxyActivities<EmrflowActivities>(stepWait);
 export const { terminateCluster } = proxyActivities<EmrflowActivities>(clusterCleanup);
 /** recoverPublish, publishStaged, cleanStaging (activities/publish). */
 export const lake = proxyActivities<EmrflowActivities>(publishCall);
-export const catalog = proxyActivities<CatalogActivities>(apiCall);
 export const waitForInput = (timeoutMinutes: number) => proxyActivities<EmrflowActivities>(inputWait(timeoutMinutes)).waitForInput;

@@ -1,7 +1,7 @@
 // What each task kind does. Each function runs one task to its end or throws the run's failure.
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { upsertSearchAttributes } from '@temporalio/workflow';
-import { api, catalog as catalogActivities, lake, waitForInput, waitForStep } from './activities-proxy';
+import { api, lake, waitForInput, waitForStep } from './activities-proxy';
 import type { PipelinePlan, PlannedTask } from './pipeline-plan';
 import type { PipelineStatus, TaskStatus } from './pipeline-types';
 import type { RunCluster, StageRunner } from './run-cluster';
@@ -98,7 +98,7 @@ async function publish(ctx: RunContext, task: Of<'publish'>): Promise<void> {
 }
 
 async function catalog(ctx: RunContext, task: Of<'catalog'>): Promise<void> {
-  await ctx.stage('catalog', task.id, () => catalogActivities.registerCatalog({ outputUri: ctx.settings.outputUri, tables: task.tables, mode: ctx.mode }));
+  await ctx.stage('catalog', task.id, () => api.registerCatalog({ outputUri: ctx.settings.outputUri, tables: task.tables, mode: ctx.mode }));
 }
 
 /** Waits for the step; when it failed, fails with the reason and the stderr tail of the driver. */

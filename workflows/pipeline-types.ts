@@ -107,15 +107,3 @@ export interface CheckRequest {
   mode: EtlMode;
   forcePublish: boolean;
 }
-
-/**
- * The catalog activity of SPEC.md (issue #14). The runner calls it from `catalog` tasks; a worker
- * without it fails such a task with "activity not registered", so only pipelines that declare
- * a catalog task need it. (The publish activities are in EmrflowActivities.)
- */
-export interface CatalogActivities {
-  registerCatalog(input: { outputUri: string; tables: string[]; mode: 'full' | 'daily' }): Promise<{
-    database: string;
-    tables: { name: string; created: boolean; partitionsAdded: number; partitionsRemoved: number }[];
-  }>;
-}

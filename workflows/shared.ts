@@ -194,6 +194,24 @@ export interface EmrflowActivities {
   /** The lake lock's plumbing (workflows/lake-lock.ts). */
   requestLakeLock(input: RequestLakeLockInput): Promise<{ lockWorkflowId: string }>;
   runIsOpen(input: { workflowId: string; runId: string }): Promise<boolean>;
+  /** Registers published tables in the Glue catalog (provider = emr); on local, nothing to do. Idempotent. */
+  registerCatalog(input: { outputUri: string; tables: string[]; mode: EtlMode }): Promise<CatalogRegistration>;
+}
+
+/** What registerCatalog did for one table. */
+export interface TableRegistration {
+  name: string;
+  created: boolean;
+  /** The registered definition differed from the contract (columns, types, keys, location) and was updated. */
+  updated: boolean;
+  partitionsAdded: number;
+  partitionsRemoved: number;
+}
+
+export interface CatalogRegistration {
+  /** The Glue database, or 'duckdb (local views)' when there is nothing to register. */
+  database: string;
+  tables: TableRegistration[];
 }
 
 /** Workflow id of a manual songs-etl run for one date: a second start for that date is rejected. */

@@ -7,6 +7,7 @@ import { emrTargets } from '../../activities/preflight/emr-targets';
 import { probeCaller } from '../../activities/preflight/probes';
 import type { BootstrapAction, BootstrapResult } from './bootstrap-types';
 import { ensureBucket } from './buckets';
+import { ensureAthenaWorkgroup, ensureGlueDatabase, type CatalogClients } from './catalog';
 import { ensureInstanceProfile, ensureRole, serviceRoleSpec } from './roles';
 
 export interface BootstrapOptions {
@@ -18,7 +19,7 @@ export interface BootstrapOptions {
 /** Credentials that do not work: nothing can be created (exit 1, not a config error). */
 export class BootstrapRefused extends Error {}
 
-export async function bootstrap(config: EmrflowConfig, clients: Omit<AwsClients, 'emr'>, options: BootstrapOptions): Promise<BootstrapResult> {
+export async function bootstrap(config: EmrflowConfig, clients: Omit<AwsClients, 'emr'> & Partial<CatalogClients>, options: BootstrapOptions): Promise<BootstrapResult> {
   const t = emrTargets(config);
   if (t.configProblems.length > 0) {
     const where = config.source.found ? config.source.file : 'dl.cfg';
@@ -38,5 +39,8 @@ export async function bootstrap(config: EmrflowConfig, clients: Omit<AwsClients,
   for (const need of t.buckets) done(await ensureBucket(clients.s3, need, t.region, options.dryRun));
   done(await ensureRole(clients.iam, serviceRoleSpec(t.serviceRole), options.dryRun));
   done(...await ensureInstanceProfile(clients.iam, t.instanceProfile, options.dryRun));
+  // The catalog stage and `emrflow query` (issue #14): after the buckets, which hold the results.
+  if (clients.glue) done(await ensureGlueDatabase(clients.glue, config.catalog.database, options.dryRun));
+  if (clients.athena) done(await ensureAthenaWorkgroup(clients.athena, config, options.dryRun));
   return { dryRun: options.dryRun, caller: caller.value, actions };
 }

@@ -8,7 +8,9 @@ import { pipelinesCommand } from './commands/pipelines';
 import { runCommand } from './commands/run';
 import { schedulesCommand } from './commands/schedules';
 import { serverCommand } from './commands/server';
+import { queryCommand } from './commands/query';
 import { startCommand } from './commands/start';
+import { tablesCommand } from './commands/tables';
 import { workerCommand } from './commands/worker';
 import { oneLineParseErrors } from './context';
 import { EXIT_USAGE } from './exit-codes';
@@ -29,6 +31,8 @@ cancelCommand(program);
 schedulesCommand(program);
 clustersCommand(program);
 awsCommand(program);
+queryCommand(program);
+tablesCommand(program);
 
 try {
   await program.parseAsync(process.argv);

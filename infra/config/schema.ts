@@ -5,6 +5,7 @@ import {
   boolean, decimal, hostPort, httpUrl, integer, location, oneOf, port, region, s3Uri, secret,
   tags, text, timeOfDay, timeZone, upperOneOf,
 } from './fields';
+import { athenaWorkgroup, glueName } from './catalog-fields';
 
 export const schema = {
   cluster: {
@@ -63,6 +64,11 @@ export const schema = {
     max_rejected_share: decimal(0.05, 0, 1),
     max_month_shrink: decimal(0.5, 0, 1),
     staging_keep_hours: integer(72, 1, 24 * 365),
+  },
+  catalog: {
+    database: glueName('sparkify'),
+    athena_workgroup: athenaWorkgroup('emrflow'),
+    athena_results_uri: s3Uri(),
   },
 } as const;
 

@@ -39,7 +39,9 @@ describe.sequential('aws bootstrap', () => {
       'would create role EMR_DefaultRole  trusts elasticmapreduce.amazonaws.com, policy AmazonEMRServicePolicy_v2',
       'would create role EMR_EC2_DefaultRole  trusts ec2.amazonaws.com, policy AmazonElasticMapReduceforEC2Role',
       'would create instance profile EMR_EC2_DefaultRole  holding role EMR_EC2_DefaultRole',
-      'dry run: 5 to create or update as arn:aws:sts::123456789012:user/moto; nothing was changed',
+      'would create glue database sparkify  for the tables the catalog stage registers ([catalog] database)',
+      'would create athena workgroup emrflow  query results to s3://boot-code/emrflow/athena-results/, encrypted (SSE-S3)',
+      'dry run: 7 to create or update as arn:aws:sts::123456789012:user/moto; nothing was changed',
     ]);
     expect(await bucketNames()).toEqual(['boot-input']);
     expect((await aws.iam.send(new ListRolesCommand({}))).Roles ?? []).toEqual([]);
@@ -52,7 +54,8 @@ describe.sequential('aws bootstrap', () => {
     expect(r.lines.map((l) => l.replace(/ +/, ' ').split('  ')[0])).toEqual([
       'created bucket s3://boot-code', 'exists bucket s3://boot-input', 'created bucket s3://boot-lake',
       'created role EMR_DefaultRole', 'created role EMR_EC2_DefaultRole', 'created instance profile EMR_EC2_DefaultRole',
-      'created 5, updated 0, 1 already existed; next: emrflow aws check',
+      'created glue database sparkify', 'created athena workgroup emrflow',
+      'created 7, updated 0, 1 already existed; next: emrflow aws check',
     ]);
     expect(await bucketNames()).toEqual(['boot-code', 'boot-input', 'boot-lake']);
     for (const Bucket of ['boot-code', 'boot-lake']) {
@@ -88,6 +91,7 @@ describe.sequential('aws bootstrap', () => {
     expect(out.actions.map((a) => `${a.action} ${a.kind} ${a.name}`)).toEqual([
       'exists bucket s3://boot-code', 'exists bucket s3://boot-input', 'exists bucket s3://boot-lake',
       'exists role EMR_DefaultRole', 'exists instance profile EMR_EC2_DefaultRole',
+      'exists glue database sparkify', 'exists athena workgroup emrflow',
     ]);
     expect((await aws.iam.send(new GetRoleCommand({ RoleName: 'EMR_DefaultRole' }))).Role?.RoleId).toBe(roleBefore);
     const text = await emrflow(['aws', 'bootstrap'], env);
@@ -97,7 +101,7 @@ describe.sequential('aws bootstrap', () => {
   test('aws check then passes', async () => {
     const r = await emrflow(['aws', 'check'], env);
     expect(r.code, r.stdout).toBe(0);
-    expect(r.lines.at(-1)).toBe('all 7 checks passed: ready for [cluster] provider = emr');
+    expect(r.lines.at(-1)).toBe('all 9 checks passed: ready for [cluster] provider = emr');
     expect(r.lines.every((l) => !l.startsWith('FAIL'))).toBe(true);
   });
 

@@ -25,7 +25,9 @@ test('on a fresh account check exits 1 and names each missing thing with its fix
     'FAIL service role EMR_DefaultRole  does not exist — fix: run `emrflow aws bootstrap` (or `aws emr create-default-roles`)',
     'FAIL instance profile EMR_EC2_DefaultRole  does not exist — fix: run `emrflow aws bootstrap` (or `aws emr create-default-roles`)',
     'ok   release emr-7.13.0  available in us-west-2',
-    '5 of 7 checks failed',
+    'FAIL glue database sparkify  does not exist — fix: run `emrflow aws bootstrap`',
+    'FAIL athena workgroup emrflow  does not exist — fix: run `emrflow aws bootstrap`',
+    '7 of 9 checks failed',
   ]);
 });
 
@@ -39,6 +41,7 @@ test('--json gives the same checks as one stable object', async () => {
   expect(out.checks.map((c) => [c.name, c.ok])).toEqual([
     ['credentials', true], ['bucket s3://json-code', true], ['bucket s3://check-input', false], ['bucket s3://check-lake', false],
     ['service role EMR_DefaultRole', false], ['instance profile EMR_EC2_DefaultRole', false], ['release emr-7.13.0', true],
+    ['glue database sparkify', false], ['athena workgroup emrflow', false],
   ]);
   expect(out.checks.filter((c) => !c.ok).every((c) => c.fix?.includes('emrflow aws bootstrap'))).toBe(true);
 });

@@ -15,6 +15,8 @@ const grants = policy.Statement.flatMap((s) => list(s.Action).map((action) => ({
 // Actions AWS does not let a policy scope to a tagged resource (no resource-level permissions).
 const UNSCOPABLE = ['elasticmapreduce:ListClusters', 'elasticmapreduce:ListReleaseLabels', 'sts:GetCallerIdentity'];
 const MANAGED = 'true';
+// The catalog's Glue calls (activities/catalog/register.ts): each is the glue: action of its name.
+const GLUE_CALLS = ['GetDatabase', 'GetTable', 'GetPartitions', 'CreateTable', 'UpdateTable', 'BatchCreatePartition', 'BatchDeletePartition'];
 
 function sdkCommandsInActivities(dir = join(repoRoot, 'activities')): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -38,7 +40,7 @@ test('every AWS call the activities make is allowed', () => {
   expect(calls).toContain('RunJobFlow');
   const allowed = new Set(grants.map((g) => g.action));
   for (const call of calls) {
-    const action = iamFor[call] ?? `elasticmapreduce:${call}`;
+    const action = iamFor[call] ?? (GLUE_CALLS.includes(call) ? `glue:${call}` : `elasticmapreduce:${call}`);
     // GetCallerIdentity needs no permission at all.
     if (action !== 'sts:GetCallerIdentity') expect(allowed.has(action), `${call} -> ${action}`).toBe(true);
   }
@@ -84,5 +86,17 @@ test('S3: objects only under the configured prefixes, listing only of those pref
       expect(prefixes.length).toBeGreaterThan(0);
       for (const p of prefixes) expect(p).toMatch(/^\$\{\w+Prefix\}\/\*$/);
     }
+  }
+});
+
+test('Glue: only the catalog\'s calls, only on the configured database and its tables; no delete of tables or databases', () => {
+  const glue = grants.filter((g) => g.action.startsWith('glue:'));
+  expect(glue.map((g) => g.action).sort()).toEqual([...GLUE_CALLS.map((c) => `glue:${c}`)].sort());
+  for (const { action, s } of glue) {
+    expect(list(s.Resource).sort(), action).toEqual([
+      'arn:aws:glue:${Region}:${AccountId}:catalog',
+      'arn:aws:glue:${Region}:${AccountId}:database/${GlueDatabase}',
+      'arn:aws:glue:${Region}:${AccountId}:table/${GlueDatabase}/*',
+    ]);
   }
 });

@@ -183,6 +183,7 @@ export function fakeActivities(o: FakeOptions = {}) {
     requestLakeLock: (input) => record('requestLakeLock', [input], () =>
       lock.requestLakeLock({ ...input, lake: `${input.lake}/${Context.current().info.taskQueue}` })),
     runIsOpen: (input) => record('runIsOpen', [input], () => lock.runIsOpen(input)),
+    registerCatalog: (input) => record('registerCatalog', [input], () => ({ database: 'duckdb (local views)', tables: [] })),
   };
 
   return {

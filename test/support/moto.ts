@@ -15,6 +15,10 @@ export interface Moto {
   injectFaults(rules: FaultRule[]): Promise<void>;
   /** EMR and S3 calls seen and errors injected, per action (S3 ones as "S3.<Operation>"), since the server started. */
   faultReport(): Promise<{ calls: Record<string, number>; injected: Record<string, number> }>;
+  /** Rows the next Athena queries return, in order (moto's /moto-api/static/athena/query-results; the first row of a SELECT is its header, as on Athena). */
+  athenaResults(results: { rows: (string | null)[][]; columns: { name: string; type: string }[] }[]): Promise<void>;
+  /** How the next Athena queries end, in order (moto_athena.py): failed with a reason, or running until stopped. */
+  athenaOutcomes(outcomes: ({ state: 'FAILED'; reason: string } | { state: 'RUNNING' })[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -69,6 +73,18 @@ export async function startMoto(timeoutMs = 30_000): Promise<Moto> {
     simulateLifecycle: async (provisionSeconds, stepSeconds) => { await post('/emr/lifecycle', { provisionSeconds, stepSeconds }); },
     injectFaults: async (rules) => { await post('/faults', { rules }); },
     faultReport: async () => await post('/faults/report', {}) as Awaited<ReturnType<Moto['faultReport']>>,
+    athenaResults: async (results) => {
+      const body = {
+        region: 'us-west-2',
+        results: results.map((r) => ({
+          rows: r.rows.map((row) => ({ Data: row.map((v) => (v === null ? {} : { VarCharValue: v })) })),
+          column_info: r.columns.map((c) => ({ Name: c.name, Label: c.name, Type: c.type })),
+        })),
+      };
+      const res = await fetch(`http://127.0.0.1:${port}/moto-api/static/athena/query-results`, { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+      if (res.status !== 201) throw new Error(`moto athena results: ${res.status} ${await res.text()}`);
+    },
+    athenaOutcomes: async (outcomes) => { await post('/athena/next', { outcomes }); },
     stop: () => new Promise((resolve) => {
       if (child.exitCode !== null) return resolve();
       child.once('exit', () => resolve());

@@ -2,16 +2,18 @@
 // the EMR settings from the config whatever [cluster] provider says, so they can be run before
 // switching the provider to emr.
 import type { Command } from 'commander';
-import { emrClient, iamClient, s3Client, stsClient } from '../../../activities/aws-clients';
+import { athenaClient, emrClient, glueClient, iamClient, s3Client, stsClient } from '../../../activities/aws-clients';
 import { emrChecks, failedChecks, formatCheck, type AwsClients } from '../../../activities/preflight';
 import { bootstrap, BootstrapRefused } from '../../aws/bootstrap';
+import { catalogChecks, type CatalogClients } from '../../aws/catalog';
 import { formatAction, type BootstrapAction } from '../../aws/bootstrap-types';
 import { loadConfig, type EmrflowConfig } from '../../config';
 import { action, say, type GlobalOptions } from '../context';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 
-const clientsFor = (config: EmrflowConfig): AwsClients => ({
+const clientsFor = (config: EmrflowConfig): AwsClients & CatalogClients => ({
   s3: s3Client(config.aws), emr: emrClient(config.aws), iam: iamClient(config.aws), sts: stsClient(config.aws),
+  glue: glueClient(config.aws), athena: athenaClient(config.aws),
 });
 
 /** Like every command's config, but the provider's own rules are reported as checks, not refused. */
@@ -28,12 +30,15 @@ export function awsCommand(program: Command): void {
   const aws = program.command('aws').description('get onto AWS: check and create what EMR runs need');
 
   aws.command('check')
-    .description('check the credentials, buckets, EMR roles, instance profile and release label the config names; exit 1 if anything is missing')
+    .description('check the credentials, buckets, EMR roles, instance profile, release label, Glue database and Athena workgroup the config names; exit 1 if anything is missing')
     .option('--json', 'print JSON: { "ok", "checks": [{ "name", "ok", "detail", "fix"? }] }')
     .addHelpText('after', '\nExample:\n  $ emrflow aws check\n  ok   credentials  arn:aws:iam::123456789012:user/etl\n  FAIL bucket s3://my-bucket  does not exist (s3.code_uri) — fix: run `emrflow aws bootstrap`, …')
     .action(action(async (opts: { json?: boolean }) => {
       const config = awsConfig(program);
-      const checks = await emrChecks(config, clientsFor(config));
+      const clients = clientsFor(config);
+      const checks = await emrChecks(config, clients);
+      // Without working credentials nothing else can be looked up (emrChecks stops there too).
+      if (checks.find((c) => c.name === 'credentials')?.ok) checks.push(...await catalogChecks(config, clients));
       const failed = failedChecks({ provider: 'emr', checks });
       if (opts.json) {
         print(JSON.stringify({ ok: failed.length === 0, checks }, null, 2));
@@ -46,7 +51,7 @@ export function awsCommand(program: Command): void {
     }));
 
   aws.command('bootstrap')
-    .description('create the missing buckets (public access blocked, encrypted), the EMR service role and the EC2 instance profile; what exists is left alone')
+    .description('create the missing buckets (public access blocked, encrypted), the EMR service role, the EC2 instance profile, the Glue database and the Athena workgroup; what exists is left alone')
     .option('--dry-run', 'print what would be created and create nothing')
     .option('--json', 'print JSON: { "dryRun", "caller", "ok", "actions": [{ "kind", "name", "action", "detail" }] }')
     .addHelpText('after', '\nExamples:\n  $ emrflow aws bootstrap --dry-run\n  $ emrflow aws bootstrap && emrflow aws check')

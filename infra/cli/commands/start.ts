@@ -9,6 +9,8 @@ import { songsEtl } from '../../../workflows';
 import { formatSummary } from '../format-summary';
 import { action, configFrom, type GlobalOptions } from '../context';
 import { failureText, follow, runUrl } from '../follow-run';
+import { demoQueryLines } from '../../query/demo-query';
+import { runQuery } from './query';
 import { runDev } from './dev';
 
 async function demoRun(config: EmrflowConfig, log: (line: string) => void): Promise<void> {
@@ -27,7 +29,7 @@ async function demoRun(config: EmrflowConfig, log: (line: string) => void): Prom
     const summary = await handle.result();
     log(`run completed (full summary on the run's page in the web UI):\n${formatSummary(summary)}`);
     log(`output tables: ${config.datalake.output_data}/{songplays,users,songs,artists,time}`);
-    log(`query them: .venv/bin/python -c "import duckdb; print(duckdb.sql(\\"select * from '${config.datalake.output_data}/songplays/**/*.parquet' limit 5\\"))"`);
+    for (const line of await demoQueryLines(config, runQuery)) log(line);
   } catch (e) {
     log(`run failed: ${failureText(e)}`);
   }
