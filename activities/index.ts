@@ -2,12 +2,15 @@
 // Workflows import only the type of this object (see workflows/activities-proxy.ts).
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { temporalClient as temporalClientFromConfig } from '../infra/worker/connect';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { deploymentId, type EmrflowConfig } from '../infra/config';
 import { localSparkArgs } from '../infra/local-spark';
 import { etlScript, sparkSubmit, venvBin } from '../infra/paths';
-import type { EmrflowActivities, StepSubmission } from '../workflows/shared';
+import { loadPipelines, sparkJobsDir, type PipelineRegistry } from '../infra/pipelines/registry';
+import { fillPlaceholders, runValues } from './pipelines/placeholders';
+import { createPipelineActivities } from './pipelines';
+import { join } from 'node:path';
+import type { EmrflowActivities, RunIdentity, StepSubmission } from '../workflows/shared';
 import { emrClient, iamClient, s3Client, stsClient } from './aws-clients';
 import { createCatalogActivities } from './catalog';
 import { preflight, type AwsClients } from './preflight';
@@ -23,10 +26,14 @@ import { waitForStep } from './wait-for-step';
 export interface ActivityOptions {
   /** Use this provider instead of the one [cluster] provider names (tests). */
   provider?: ClusterProvider;
-  /** The job script to stage (default spark-jobs/etl.py). */
+  /** Stage this script instead of the one a task names (tests swap the ETL for a fixture). */
   jobScript?: string;
-  /** Temporal client for ownerStatuses when the activity context has none. */
+  /** Temporal client for ownerStatuses when the activity context has none (calls outside a worker). */
   client?: Client;
+  /** The pipelines (the worker loads and validates them at start); default: loaded from pipelines/ on first use. */
+  pipelines?: PipelineRegistry;
+  /** Start the pipelines that run after a successful run (`after`). Default false; the worker turns it on. */
+  startDependants?: boolean;
 }
 
 export function createProvider(config: EmrflowConfig): ClusterProvider {
@@ -46,11 +53,22 @@ export function createProvider(config: EmrflowConfig): ClusterProvider {
 }
 
 /** The job's command line: what to read, where to write, and which report to write. */
-export function jobArgs(config: EmrflowConfig, s: Pick<StepSubmission, 'mode' | 'runDate' | 'reportId'>): string[] {
+export function jobArgs(config: EmrflowConfig, s: Pick<StepSubmission, 'mode' | 'runDate' | 'reportId' | 'task'>): string[] {
+  if (s.task) {
+    const values = { ...s.task.params, ...runValues({ runDate: s.runDate, mode: s.mode, runId: s.reportId, input: config.datalake.input_data, output: config.datalake.output_data }) };
+    return s.task.args.map((a) => fillPlaceholders(a, values));
+  }
   const args = ['--input', config.datalake.input_data, '--output', config.datalake.output_data, '--mode', s.mode];
   if (s.mode === 'daily') args.push('--run-date', s.runDate);
   args.push('--run-id', s.reportId);
   return args;
+}
+
+/** `<pipeline>:<workflowId>:<task>`, and `#<attempt>` from the second attempt on: one step per attempt, never two. */
+export function taskStepName(s: Pick<StepSubmission, 'run' | 'task'>): string {
+  const base = stepName(s.run.pipeline, s.run.workflowId);
+  if (!s.task) return base;
+  return `${base}:${s.task.id}${s.task.attempt > 1 ? `#${s.task.attempt}` : ''}`;
 }
 
 export function createActivities(config: EmrflowConfig, options: ActivityOptions = {}) {
@@ -62,18 +80,20 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
   let preflightClients: AwsClients | undefined;
   const getPreflightClients = () =>
     (preflightClients ??= { s3: getS3(), emr: emrClient(config.aws), iam: iamClient(config.aws), sts: stsClient(config.aws) });
-  let fallbackClient: Promise<Client> | undefined;
+  // The worker composes the Temporal client; activities only use the one they are given.
   const temporalClient = async (): Promise<Client> => {
     if (options.client) return options.client;
     try {
       return Context.current().client;
     } catch {
-      fallbackClient ??= temporalClientFromConfig(config);
-      return fallbackClient;
+      throw new Error('ownerStatuses needs a Temporal client: run it in a worker, or pass options.client');
     }
   };
+  let registry: Promise<PipelineRegistry> | undefined;
+  const pipelines = () => (registry ??= options.pipelines ? Promise.resolve(options.pipelines) : loadPipelines());
 
   return {
+    ...createPipelineActivities({ config, pipelines, s3: getS3, startDependants: options.startDependants ?? false }),
     ...createCatalogActivities(config, { s3: getS3 }),
     ...createPublishActivities({ s3: getS3, temporalClient }),
     preflight: (run?: RunInput) => preflight(config, { sparkSubmit, awsClients: getPreflightClients }, run),
@@ -82,13 +102,15 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
         provider: config.cluster.provider,
         outputUri: config.datalake.output_data,
         maxRejectedShare: config.quality.max_rejected_share,
+        stagingKeepHours: config.quality.staging_keep_hours,
       };
     },
-    stageJob: () => provider.stageJob(options.jobScript ?? etlScript),
-    createCluster: (run) => provider.createCluster(run),
+    stageJob: (script?: string) => provider.stageJob(options.jobScript ?? (script ? join(sparkJobsDir, script) : etlScript)),
+    createCluster: (run: RunIdentity, opts?: { stepConcurrency?: number }) => provider.createCluster(run, opts),
     addStep: (s) => provider.addStep({
       clusterId: s.clusterId,
-      stepName: stepName(s.run.pipeline, s.run.workflowId),
+      stepName: taskStepName(s),
+      lastStep: s.lastStep,
       scriptUri: s.job.scriptUri,
       args: jobArgs(config, s),
     }),

@@ -30,3 +30,13 @@ export const clusterCleanup: ActivityOptions = {
   heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 20, nonRetryableErrorTypes: ['ConfigError'] },
 };
+
+/** A sensor's wait: as long as its own timeout (it fails itself then), kept alive by heartbeats. */
+export function inputWait(timeoutMinutes: number): ActivityOptions {
+  return {
+    startToCloseTimeout: `${timeoutMinutes + 10} minutes`,
+    heartbeatTimeout: '2 minutes',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes },
+  };
+}
+

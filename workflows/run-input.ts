@@ -25,18 +25,18 @@ export function isRealDate(s: string): boolean {
  * previous day, like Airflow's data interval), else the start time's UTC date.
  * mode: the input's, else daily when a date was given or scheduled, else full.
  */
-export function resolveRun(input: unknown, clock: { scheduledAt?: Date; startedAt: Date }): ResolvedRun {
+export function resolveRun(input: unknown, clock: { scheduledAt?: Date; startedAt: Date }, workflowType = 'songsEtl'): ResolvedRun {
   if (input !== undefined && input !== null && (typeof input !== 'object' || Array.isArray(input))) {
-    throw invalid(`songsEtl input must be an object like {"runDate": "2018-11-01", "mode": "daily"}, got ${JSON.stringify(input)}`);
+    throw invalid(`${workflowType} input must be an object like {"runDate": "2018-11-01", "mode": "daily"}, got ${JSON.stringify(input)}`);
   }
   // null reads as "not given": the web UI's JSON editor produces it easily.
   const runDate = (input as SongsEtlInput | null)?.runDate ?? undefined;
   const mode = (input as SongsEtlInput | null)?.mode ?? undefined;
   if (runDate !== undefined && (typeof runDate !== 'string' || !isRealDate(runDate))) {
-    throw invalid(`songsEtl input.runDate must be a real date as YYYY-MM-DD, got ${JSON.stringify(runDate)}`);
+    throw invalid(`${workflowType} input.runDate must be a real date as YYYY-MM-DD, got ${JSON.stringify(runDate)}`);
   }
   if (mode !== undefined && mode !== 'full' && mode !== 'daily') {
-    throw invalid(`songsEtl input.mode must be "full" or "daily", got ${JSON.stringify(mode)}`);
+    throw invalid(`${workflowType} input.mode must be "full" or "daily", got ${JSON.stringify(mode)}`);
   }
   if (runDate) return { runDate, mode: mode ?? 'daily' };
   if (clock.scheduledAt) return { runDate: utcDate(new Date(clock.scheduledAt.getTime() - DAY_MS)), mode: mode ?? 'daily' };

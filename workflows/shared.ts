@@ -1,5 +1,7 @@
 // Names and payload types shared by workflows, activities and clients. No Node built-ins here:
 // the worker bundles this file into the workflow sandbox.
+import type { PipelinePlan } from './pipeline-plan';
+import type { CheckRequest, PipelineStatus, PipelineSummary, WaitForInputRequest } from './pipeline-types';
 import type { RequestLakeLockInput } from './lake-lock-shared';
 
 export const DEFAULT_TASK_QUEUE = 'emrflow';
@@ -19,6 +21,8 @@ export interface SongsEtlInput {
   /** YYYY-MM-DD; defaults to the day before the schedule's time, else the start time's date. */
   runDate?: string;
   mode?: EtlMode;
+  /** Publish even when the only failed check is the month shrink (`emrflow run --force-publish`). */
+  forcePublish?: boolean;
 }
 
 /** Identifies the run that owns a cluster; becomes the cluster's emrflow:* tags. */
@@ -47,6 +51,8 @@ export interface StepRequest {
   stepName: string;
   scriptUri: string;
   args: string[];
+  /** False while the run will add more steps: the cluster must not end itself when this one ends. Default true. */
+  lastStep?: boolean;
 }
 
 export interface StepRef {
@@ -112,6 +118,8 @@ export const NON_RETRYABLE_ERRORS = [
   'ConfigError',
   'DataQualityFailed',
   'PreflightFailed',
+  'InvalidInput',
+  'InputNotArrived',
 ] as const;
 
 export interface StepSubmission {
@@ -122,6 +130,10 @@ export interface StepSubmission {
   runDate: string;
   /** Names the run report the job writes: <output>/_reports/<reportId>.json */
   reportId: string;
+  /** A pipeline task's step: its id, attempt (1-based) and argument template (placeholders filled in by the worker). */
+  task?: { id: string; attempt: number; args: string[]; params: Record<string, string> };
+  /** False while the run will add more steps (see StepRequest.lastStep). Default true. */
+  lastStep?: boolean;
 }
 
 export interface StepLogs {
@@ -153,6 +165,8 @@ export interface PipelineSettings {
   provider: 'local' | 'emr';
   outputUri: string;
   maxRejectedShare: number;
+  /** [quality] staging_keep_hours: how long cleanStaging keeps a failed run's staged output. */
+  stagingKeepHours?: number;
 }
 
 /**
@@ -163,8 +177,15 @@ export interface EmrflowActivities {
   /** Checks what a run needs before any cluster is paid for (with `run`, on EMR, that its input exists); throws non-retryable PreflightFailed naming each failed check and its fix. */
   preflight(run?: { mode: EtlMode; runDate: string }): Promise<PreflightResult>;
   pipelineSettings(): Promise<PipelineSettings>;
-  stageJob(): Promise<StagedJob>;
-  createCluster(run: RunIdentity): Promise<ClusterRef>;
+  /** The pipeline's plan; throws non-retryable InvalidInput naming the known pipelines. */
+  resolvePipeline(name: string): Promise<PipelinePlan>;
+  /** A sensor: heartbeats until the path exists; throws non-retryable InputNotArrived after its timeout. */
+  waitForInput(request: WaitForInputRequest): Promise<{ path: string; waitedSeconds: number }>;
+  /** Runs a check task's function over the run reports; throws non-retryable DataQualityFailed. */
+  runCheck(request: CheckRequest): Promise<{ passed: true }>;
+  /** Stages spark-jobs/<script> (default etl.py). */
+  stageJob(script?: string): Promise<StagedJob>;
+  createCluster(run: RunIdentity, options?: { stepConcurrency?: number }): Promise<ClusterRef>;
   addStep(submission: StepSubmission): Promise<StepRef>;
   /** Heartbeats its progress; throws non-retryable SparkStepFailed / StepCancelled / ClusterTerminated. */
   waitForStep(step: { clusterId: string; stepId: string }): Promise<StepOutcome>;
@@ -203,59 +224,41 @@ export interface CatalogRegistration {
 
 /** Workflow id of a manual songs-etl run for one date: a second start for that date is rejected. */
 export function songsEtlWorkflowId(runDate: string): string {
-  return `${PIPELINE}-${runDate}`;
+  return pipelineWorkflowId(PIPELINE, runDate);
 }
 
+/** Workflow id of a run of any pipeline for one date (`songs-etl-2018-11-15`); one run per pipeline and date at a time. */
+export function pipelineWorkflowId(pipeline: string, runDate: string): string {
+  return `${pipeline}-${runDate}`;
+}
+
+/** The run's stages, and a spark task's (a pipeline run's status names the latest). */
 export type SongsEtlStage =
   | 'resolveInput'
+  | 'resolvePipeline'
   | 'preflight'
   | 'pipelineSettings'
+  | 'waitForInput'
   | 'stageJob'
   | 'createCluster'
   | 'addStep'
   | 'waitForStep'
   | 'readRunReport'
-  | 'dataQuality'
+  | 'check'
+  | 'waitForLake'
+  | 'recoverPublish'
+  | 'cleanStaging'
+  | 'publish'
+  | 'catalog'
   | 'terminateCluster'
+  | 'startDependants'
   | 'done';
 
-/** When a stage ran, in workflow time (ISO-8601 UTC). */
-export interface StageTiming {
-  stage: SongsEtlStage;
-  startedAt: string;
-  endedAt?: string;
-  seconds?: number;
-}
-
-/** What the `status` query returns: where a songs-etl run is. */
-export interface SongsEtlStatus {
-  stage: SongsEtlStage;
-  runDate?: string;
-  mode?: EtlMode;
-  clusterId?: string;
-  stepId?: string;
-  /** PENDING until waitForStep returns, then the step's final state (FAILED when it failed). */
-  stepState?: StepState;
-  stages: StageTiming[];
-}
-
-/** The result of a songs-etl run. */
-export interface SongsEtlSummary {
-  runDate: string;
-  mode: EtlMode;
-  provider: PipelineSettings['provider'];
-  clusterId: string;
-  stepId: string;
-  reportId: string;
-  stages: StageTiming[];
-  rows: RunReport['rows'];
-  input: RunReport['input'];
-  rejected: RunReport['rejected'];
-  /** Where the tables were written. */
-  output: string;
-  /** createCluster's createdAt → terminateCluster's terminatedAt; null when the cluster was already gone. */
-  clusterBilledSeconds: number | null;
-}
+export type { StageTiming } from './pipeline-types';
+/** What the `status` query returns (songsEtl and runPipeline alike). */
+export type SongsEtlStatus = PipelineStatus;
+/** songsEtl's result: a pipeline summary whose report fields are always there. */
+export type SongsEtlSummary = PipelineSummary & Required<Pick<PipelineSummary, 'stepId' | 'reportId' | 'rows' | 'input' | 'rejected'>>;
 
 export interface TerminateEmrClustersInput {
   /** Report what would be terminated and terminate nothing. Default false. */

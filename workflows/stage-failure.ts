@@ -1,20 +1,28 @@
-// Turns what a stage threw into the run's failure: names the stage, keeps cancellation as is.
+// Turns what a stage threw into the run's failure: names the task and the stage, keeps
+// cancellation as is, and never repeats a message its cause already gives.
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import { isCancellation } from '@temporalio/workflow';
-import type { SongsEtlStage } from './shared';
 
-export function stageFailure(stage: SongsEtlStage, err: unknown): unknown {
+/** "stage preflight" for the run's own stages, "task etl, stage waitForStep" for a task's. */
+export const stageLabel = (stage: string, task?: string): string => (task ? `task ${task}, stage ${stage}` : `stage ${stage}`);
+
+export function stageFailure(stage: string, err: unknown, task?: string): unknown {
   if (isCancellation(err)) return err;
   const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
   const type = cause instanceof ApplicationFailure ? (cause.type ?? 'StageFailed')
     : cause instanceof TimeoutFailure ? 'StageTimedOut' : 'StageFailed';
   const message = cause instanceof Error ? cause.message : String(cause);
+  const label = stageLabel(stage, task);
+  // Already labelled (a nested stage, or a failure this file made): pass it on unchanged.
+  if (cause instanceof ApplicationFailure && /^(task \S+, )?stage \S+: /.test(message) && err === cause) return err;
   return ApplicationFailure.create({
     type,
-    message: `stage ${stage}: ${message}`,
+    message: `${label}: ${message}`,
     nonRetryable: true,
     details: cause instanceof ApplicationFailure ? (cause.details ?? undefined) : undefined,
-    cause: cause instanceof Error ? cause : undefined,
+    // The cause's message is already in ours: keeping it as the cause would make clients that
+    // print the chain (the CLI, the web UI) say it twice.
+    cause: cause instanceof ApplicationFailure && cause.cause instanceof Error ? cause.cause : undefined,
   });
 }
 

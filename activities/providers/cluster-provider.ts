@@ -53,7 +53,7 @@ export interface ClusterProvider {
   readonly pollSeconds: number;
   /** Makes the job script reachable by the cluster under a content-hash name (uploads once). */
   stageJob(scriptPath: string): Promise<StagedJob>;
-  createCluster(run: RunIdentity): Promise<ClusterRef>;
+  createCluster(run: RunIdentity, options?: { stepConcurrency?: number }): Promise<ClusterRef>;
   addStep(request: StepRequest): Promise<StepRef>;
   describeStep(clusterId: string, stepId: string): Promise<StepStatus>;
   /**

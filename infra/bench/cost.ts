@@ -98,8 +98,8 @@ async function oneRun(client: Awaited<ReturnType<typeof startTemporal>>['client'
   const reportId = reportIdFor(workflowId, handle.firstExecutionRunId);
   await s3.send(new PutObjectCommand({ Bucket: 'bench-lake', Key: `out/_reports/${reportId}.json`, Body: JSON.stringify(fakeReport(reportId, 's3://bench-lake/out')) }));
   const summary = (await handle.result()) as SongsEtlSummary;
-  const { Cluster: cluster } = await emr.send(new DescribeClusterCommand({ ClusterId: summary.clusterId }));
-  const { Step: step } = await emr.send(new DescribeStepCommand({ ClusterId: summary.clusterId, StepId: summary.stepId }));
+  const { Cluster: cluster } = await emr.send(new DescribeClusterCommand({ ClusterId: summary.clusterId! }));
+  const { Step: step } = await emr.send(new DescribeStepCommand({ ClusterId: summary.clusterId!, StepId: summary.stepId }));
   const t = cluster!.Status!.Timeline!;
   const s = step!.Status!.Timeline!;
   const secs = (a?: Date, b?: Date) => (b!.getTime() - a!.getTime()) / 1000;

@@ -36,7 +36,7 @@ export async function triggerAndTime(client: Client, schedule: ScheduleHandle, p
   const handle = client.workflow.getHandle(workflowId);
   const summary = (await handle.result()) as SongsEtlSummary;
   const described = await handle.describe();
-  const step = await provider.describeStep(summary.clusterId, summary.stepId);
+  const step = await provider.describeStep(summary.clusterId!, summary.stepId);
   if (!step.startedAt || !step.endedAt) throw new Error(`step ${summary.stepId} has no start or end time`);
   return {
     triggeredMs,

@@ -1,6 +1,7 @@
 // What every command needs first: the validated config (once), and one-line errors.
 import type { Command } from 'commander';
 import { ConfigError, loadConfig, type EmrflowConfig } from '../config';
+import { PipelineDefinitionError } from '../pipelines/registry';
 import { EXIT_FAILED, EXIT_USAGE, UsageError } from './exit-codes';
 
 export interface GlobalOptions {
@@ -40,9 +41,10 @@ export function action<A extends unknown[]>(body: (...args: A) => Promise<number
       flushNotices();
       process.exitCode = code ?? 0;
     } catch (e) {
-      if (e instanceof ConfigError || e instanceof UsageError) {
+      if (e instanceof ConfigError || e instanceof UsageError || e instanceof PipelineDefinitionError) {
         deferredNotices.length = 0;
-        say(e.message);
+        // One line per problem (a pipeline file may have several).
+        for (const line of e.message.split('\n')) say(line);
         process.exit(EXIT_USAGE);
       }
       say(e instanceof Error ? e.message : String(e));

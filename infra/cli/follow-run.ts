@@ -3,8 +3,15 @@ import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } f
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { EmrflowConfig } from '../config';
 import { uiUrl } from '../server/dev-server';
+import { statusQuery } from '../../workflows/pipeline-run';
+import type { PipelineStatus } from '../../workflows/pipeline-types';
 import { say } from './context';
 import { livePollers } from './require-poller';
+
+/** Each task's state in one word, as `--wait` prints it when it changes. */
+function taskStates(s: PipelineStatus): string[] {
+  return (s.tasks ?? []).map((t) => `task ${t.id}: ${t.state}${t.state === 'running' && t.stepId ? ` (step ${t.stepId} ${t.stepState ?? ''})`.replace(' )', ')') : ''}${t.reason && (t.state === 'failed' || t.state === 'skipped') ? ` (${t.reason})` : ''}`);
+}
 
 export function runUrl(config: EmrflowConfig, workflowId: string, runId: string): string {
   return `${uiUrl(config)}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}/${runId}`;
@@ -31,6 +38,7 @@ export async function follow(client: Client, workflowId: string, quiet: boolean,
   let lastSaidAt = 0;
   let lastWorkerCheck = 0;
   let noWorker = false;
+  const tasksSaid = new Map<string, string>();
   for (;;) {
     const d = await handle.describe();
     if (d.status.name !== 'RUNNING') return;
@@ -41,9 +49,14 @@ export async function follow(client: Client, workflowId: string, quiet: boolean,
     }
     if (!quiet && !noWorker) {
       try {
-        const s = await handle.query<Record<string, unknown>>('status');
+        const s = await handle.query(statusQuery);
+        for (const taskLine of taskStates(s)) {
+          const id = taskLine.slice(0, taskLine.indexOf(':'));
+          if (tasksSaid.get(id) !== taskLine) say(taskLine);
+          tasksSaid.set(id, taskLine);
+        }
         const stepState = liveStepState(d) ?? s.stepState ?? '';
-        const line = `stage ${s.stage ?? '?'}, cluster ${s.clusterId ?? '-'}, step ${s.stepId ?? '-'} ${stepState}`.trim();
+        const line = s.lake ?? `stage ${s.stage ?? '?'}, cluster ${s.clusterId ?? '-'}, step ${s.stepId ?? '-'} ${stepState}`.trim();
         if (line !== last || Date.now() - lastSaidAt >= repeatSeconds * 1000) {
           say(`${line} (${Math.round((Date.now() - started) / 1000)} s)`);
           lastSaidAt = Date.now();

@@ -1,6 +1,7 @@
 // Builds the emrflow worker: the workflow bundle plus the activities closed over the config.
 import { Worker, type NativeConnection, type WorkerOptions as SdkWorkerOptions } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import { createActivities, createProvider } from '../../activities';
+import type { PipelineRegistry } from '../pipelines/registry';
 import type { EmrflowConfig } from '../config';
 import { workflowsEntry } from '../paths';
 import { keepAlive } from './keep-alive';
@@ -12,6 +13,10 @@ export interface WorkerOptions {
   activities?: object;
   taskQueue?: string;
   workflowsPath?: string;
+  /** The validated pipelines (runWorker loads them first); default: loaded on first use. */
+  pipelines?: PipelineRegistry;
+  /** Start the pipelines that run after a successful run (the real worker does; tests opt in). */
+  startDependants?: boolean;
   /** SDK worker options that win over emrflow's (benchmarks compare against the SDK defaults). */
   overrides?: Partial<SdkWorkerOptions>;
 }
@@ -22,7 +27,10 @@ export function createWorker(o: WorkerOptions): Promise<Worker> {
     namespace: o.config.temporal.namespace,
     taskQueue: o.taskQueue ?? o.config.temporal.task_queue,
     workflowsPath: o.workflowsPath ?? workflowsEntry,
-    activities: o.activities ?? createActivities(o.config),
+    // Composed here, passed in: activities never build their own provider or Temporal client.
+    activities: o.activities ?? createActivities(o.config, {
+      provider: createProvider(o.config), pipelines: o.pipelines, startDependants: o.startDependants,
+    }),
     // Heartbeats reach the server within seconds, so a cancel from the web UI reaches a
     // waiting step quickly instead of after most of the heartbeat timeout.
     maxHeartbeatThrottleInterval: '5s',

@@ -10,7 +10,7 @@ describe('createActivities', () => {
     const config = testConfig({ EMRFLOW_QUALITY_MAX_REJECTED_SHARE: '0.1' });
     expect(createProvider(config).kind).toBe('local');
     expect(await createActivities(config).pipelineSettings()).toEqual({
-      provider: 'local', outputUri: config.datalake.output_data, maxRejectedShare: 0.1,
+      provider: 'local', outputUri: config.datalake.output_data, maxRejectedShare: 0.1, stagingKeepHours: 72,
     });
     const emr = testConfig({
       EMRFLOW_CLUSTER_PROVIDER: 'emr', EMRFLOW_S3_CODE_URI: 's3://bkt/code', EMRFLOW_S3_LOG_URI: 's3://bkt/logs',
@@ -36,8 +36,9 @@ describe('createActivities', () => {
       const a = createActivities(config, { client });
       expect(await a.ownerStatuses([id, 'never-ran'])).toEqual({ [id]: 'RUNNING', 'never-ran': 'UNKNOWN' });
       await handle.terminate('test done');
-      // Without an injected client, outside an activity context: a client from [temporal].
-      expect(await createActivities(config).ownerStatuses([id])).toEqual({ [id]: 'TERMINATED' });
+      expect(await a.ownerStatuses([id])).toEqual({ [id]: 'TERMINATED' });
+      // Activities never build a Temporal client of their own: the worker's, or the one passed in.
+      await expect(createActivities(config).ownerStatuses([id])).rejects.toThrow('ownerStatuses needs a Temporal client');
     } finally {
       await close();
     }

@@ -79,7 +79,7 @@ test('a Spark job that fails fails the run with its stderr, and the cluster is s
   }).catch((e: unknown) => e));
   expect(err).toBeInstanceOf(WorkflowFailedError);
   const message = String((err as WorkflowFailedError).cause?.message);
-  expect(message).toMatch(/^stage waitForStep: Spark step s-\S+ (on \S+ )?failed/);
+  expect(message).toMatch(/^task etl, stage waitForStep: Spark step s-\S+ (on \S+ )?failed/);
   expect(message.match(/stderr \(tail\)/g)).toHaveLength(1);
   expect(message).toMatch(/etl\.py: error: no song files \(\*\.json\) under \S+empty-input/);
   const clusters = await createProvider(config).listClusters({ all: true });

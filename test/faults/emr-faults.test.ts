@@ -137,6 +137,6 @@ test('a cluster terminated from outside while the step runs fails the run with C
   expect(err).toBeInstanceOf(WorkflowFailedError);
   const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
   expect(cause.type).toBe('ClusterTerminated');
-  expect(cause.message).toMatch(new RegExp(`^stage waitForStep: Cluster ${clusterId} ended while step ${stepId} was not finished`));
+  expect(cause.message).toMatch(new RegExp(`^task etl, stage waitForStep: Cluster ${clusterId} ended while step ${stepId} was not finished`));
   expect((await clustersOf(workflowId)).map((c) => c.Status?.State)).toEqual(['TERMINATED']);
 }, 120_000);

@@ -54,7 +54,7 @@ test('a Spark step that raises fails the run naming the stage with the stderr ta
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
     expect(cause.type).toBe('SparkStepFailed');
-    expect(cause.message).toMatch(/^stage waitForStep: Spark step s-\S+ on local-\S+ failed: spark-submit exited with code 1\n/);
+    expect(cause.message).toMatch(/^task etl, stage waitForStep: Spark step s-\S+ on local-\S+ failed: spark-submit exited with code 1\n/);
     expect(cause.message).toContain('RuntimeError: fixture exploded on purpose: bad record in song_data');
     expect(cause.message.match(/stderr \(tail\)/g)).toHaveLength(1);
 

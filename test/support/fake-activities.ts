@@ -5,10 +5,15 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { assertPreflight } from '../../activities/preflight';
+import { createPipelineActivities } from '../../activities/pipelines';
+import { taskStepName } from '../../activities';
+import { loadPipelines } from '../../infra/pipelines/registry';
+import type { PipelinePlan } from '../../workflows/pipeline-plan';
 import { createLockActivities } from '../../activities/publish/lock-activities';
 import type {
   ClusterSummary, EmrflowActivities, PipelineSettings, PreflightCheck, RunReport, StepOutcome, StepRef,
 } from '../../workflows/shared';
+import { loadConfig } from '../../infra/config';
 
 type Name = keyof EmrflowActivities;
 /** Given the activity's attempt number (1-based), the error to throw, or undefined. */
@@ -38,6 +43,18 @@ export interface FakeOptions {
   listLeaksUnmanaged?: boolean;
   /** terminateCluster of these cluster ids always fails with this message (e.g. AccessDenied). */
   terminateFails?: Record<string, string>;
+  /** Plans by pipeline name, used before the real ones in pipelines/ (DAG tests). */
+  plans?: Record<string, PipelinePlan>;
+  /** Keep the real plans' dependants (default: none, so a run starts no other run). */
+  startDependants?: boolean;
+  /** Steps of these task ids fail with the message, on the attempts listed (default every attempt). */
+  failTasks?: Record<string, { message: string; attempts?: number[] }>;
+  /** Milliseconds each step runs (default 0). */
+  stepMs?: number;
+  /** Clusters are created with termination protection on. */
+  protectClusters?: boolean;
+  /** The sensor finds its input after this many polls (default at once). */
+  inputAfterPolls?: number;
 }
 
 export interface Call { name: Name; args: unknown[]; attempt: number }
@@ -58,7 +75,10 @@ export function fakeActivities(o: FakeOptions = {}) {
   const calls: Call[] = [];
   const clusters = new Map<string, ClusterSummary & { runId?: string }>();
   for (const c of o.clusters ?? []) clusters.set(c.clusterId, { ...c });
-  const steps = new Map<string, StepRef & { name: string }>();
+  const steps = new Map<string, StepRef & { name: string; startedAt?: string; endedAt?: string }>();
+  let registry: ReturnType<typeof loadPipelines> | undefined;
+  const real = createPipelineActivities({ config: loadConfig({ env: {}, cwd: process.cwd(), path: undefined }).config, pipelines: () => (registry ??= loadPipelines()), s3: () => { throw new Error('no S3 in fakes'); }, startDependants: o.startDependants ?? false });
+  let polls = 0;
   let released = false;
   let onWaiting: () => void = () => {};
   const waiting = new Promise<void>((resolve) => { onWaiting = resolve; });
@@ -86,7 +106,7 @@ export function fakeActivities(o: FakeOptions = {}) {
       provider: 'local', outputUri: '/data/out', maxRejectedShare: 0.05, ...o.settings,
     })),
     stageJob: () => record('stageJob', [], () => ({ scriptUri: '/jobs/etl.py', contentHash: 'abc123' })),
-    createCluster: (run) => record('createCluster', [run], () => {
+    createCluster: (run, options) => record('createCluster', [run, options], () => {
       const live = [...clusters.values()].find((c) => c.ownerWorkflowId === run.workflowId && c.runId === run.runId && c.state !== 'TERMINATED');
       if (live) return { clusterId: live.clusterId, name: live.name, adopted: true, createdAt: live.createdAt };
       const clusterId = `j-FAKE${clusters.size + 1}`;
@@ -94,13 +114,23 @@ export function fakeActivities(o: FakeOptions = {}) {
       const createdAt = new Date().toISOString();
       clusters.set(clusterId, {
         clusterId, name, state: 'STARTING', createdAt, ageMinutes: 0, managed: true, ownerWorkflowId: run.workflowId,
-        runId: run.runId, terminationProtected: false, deployment: 'test', ownDeployment: true,
+        runId: run.runId, terminationProtected: o.protectClusters ?? false, deployment: 'test', ownDeployment: true,
         tags: { 'emrflow:managed': 'true', 'emrflow:deployment': 'test', 'emrflow:workflow-id': run.workflowId },
       });
       return { clusterId, name, adopted: false, createdAt };
     }),
+    resolvePipeline: (name) => record('resolvePipeline', [name], async () => o.plans?.[name] ?? real.resolvePipeline(name)),
+    waitForInput: (r) => record('waitForInput', [r], async () => {
+      while (polls < (o.inputAfterPolls ?? 0)) {
+        polls += 1;
+        Context.current().heartbeat({ polls });
+        await Context.current().sleep(20);
+      }
+      return { path: r.path, waitedSeconds: 0 };
+    }),
+    runCheck: (r) => record('runCheck', [r], () => real.runCheck(r)),
     addStep: (s) => record('addStep', [s], () => {
-      const name = `${s.run.pipeline}:${s.run.workflowId}`;
+      const name = taskStepName(s);
       const existing = [...steps.values()].find((st) => st.clusterId === s.clusterId && st.name === name);
       if (existing) return { clusterId: s.clusterId, stepId: existing.stepId, reused: true };
       const step = { clusterId: s.clusterId, stepId: `s-FAKE${steps.size + 1}`, reused: false, name };
@@ -110,9 +140,20 @@ export function fakeActivities(o: FakeOptions = {}) {
     waitForStep: (s) => record('waitForStep', [s], async (): Promise<StepOutcome> => {
       const ctx = Context.current();
       onWaiting();
+      // A step another worker's fakes added (a worker-kill scenario) is known by id only.
+      const step = steps.get(s.stepId) ?? { clusterId: s.clusterId, stepId: s.stepId, reused: true, name: '' };
+      steps.set(s.stepId, step);
+      step.startedAt ??= new Date().toISOString();
       while (o.holdStep && !released) {
         ctx.heartbeat({ state: 'RUNNING' });
         await ctx.sleep(50); // rejects with CancelledFailure once the workflow cancels us
+      }
+      if (o.stepMs) await ctx.sleep(o.stepMs);
+      step.endedAt = new Date().toISOString();
+      const [, taskId, attempt] = /:([^:#]+)(?:#(\d+))?$/.exec(step.name) ?? [];
+      const scripted = taskId ? o.failTasks?.[taskId] : undefined;
+      if (scripted && (!scripted.attempts || scripted.attempts.includes(Number(attempt ?? 1)))) {
+        throw ApplicationFailure.create({ type: 'SparkStepFailed', nonRetryable: true, message: scripted.message, details: [{ stderrTail: `${taskId} failed` }] });
       }
       if (o.step) {
         throw ApplicationFailure.create({
@@ -120,7 +161,7 @@ export function fakeActivities(o: FakeOptions = {}) {
           details: o.step.tailInDetails ? [{ stderrTail: o.step.stderrTail ?? STDERR_TAIL }] : undefined,
         });
       }
-      return { stepId: s.stepId, state: 'COMPLETED' };
+      return { stepId: s.stepId, state: 'COMPLETED', startedAt: step.startedAt, endedAt: step.endedAt };
     }),
     fetchStepLogs: () => record('fetchStepLogs', [], () => ({ found: true, stderrTail: o.step?.stderrTail ?? STDERR_TAIL })),
     readRunReport: (reportId) => record('readRunReport', [reportId], () => (o.report ?? ((r) => r))(sampleReport(reportId))),
@@ -157,7 +198,8 @@ export function fakeActivities(o: FakeOptions = {}) {
     /** Resolves when waitForStep has been called. */
     waiting,
     release: () => { released = true; },
-    names: () => calls.map((c) => c.name),
+    /** The calls' names, without the lake lock workflow's own polls (runIsOpen), which come at its pace. */
+    names: () => calls.map((c) => c.name).filter((n) => n !== 'runIsOpen'),
     live: () => [...clusters.values()].filter((c) => c.state !== 'TERMINATED'),
   };
 }

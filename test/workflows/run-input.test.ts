@@ -1,9 +1,7 @@
-// The pure parts of songsEtl: run date and mode resolution, the data-quality gate.
+// The pure parts of songsEtl: run date and mode resolution.
 import { ApplicationFailure } from '@temporalio/common';
 import { expect, test } from 'vitest';
-import { dataQualityProblems } from '../../workflows/data-quality';
 import { reportIdFor, resolveRun } from '../../workflows/run-input';
-import { sampleReport } from '../support/fake-activities';
 
 const startedAt = new Date('2026-03-01T10:00:00Z');
 
@@ -28,14 +26,4 @@ test('input that is not an object is rejected', () => {
 
 test('report ids are safe as file names', () => {
   expect(reportIdFor('songs-etl 2018/11/15', 'abc-123')).toBe('songs-etl_2018_11_15-abc-123');
-});
-
-test('the data-quality gate flags empty tables and too many rejected records', () => {
-  const report = sampleReport('r');
-  expect(dataQualityProblems(report, 0.05)).toEqual([]);
-  expect(dataQualityProblems({ ...report, rows: { ...report.rows, songplays: 0, time: 0 } }, 0.05))
-    .toEqual(['songplays wrote 0 rows', 'time wrote 0 rows']);
-  expect(dataQualityProblems({ ...report, rejected: { total: 6, by_reason: {} } }, 0.05))
-    .toEqual(['6 of 100 input records rejected (6.0% > 5.0% allowed)']);
-  expect(dataQualityProblems({ ...report, rejected: { total: 5, by_reason: {} } }, 0.05)).toEqual([]);
 });

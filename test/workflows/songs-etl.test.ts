@@ -31,7 +31,7 @@ describe('songsEtl', () => {
       const summary = await handle.result() as SongsEtlSummary;
       return { summary, attrs: (await handle.describe()).typedSearchAttributes };
     });
-    expect(fake.names()).toEqual(['preflight', 'pipelineSettings', 'stageJob', 'createCluster', 'addStep', 'waitForStep', 'readRunReport', 'terminateCluster']);
+    expect(fake.names()).toEqual(['resolvePipeline', 'preflight', 'pipelineSettings', 'waitForInput', 'requestLakeLock', 'recoverPublish', 'cleanStaging', 'stageJob', 'createCluster', 'addStep', 'waitForStep', 'readRunReport', 'terminateCluster', 'runCheck']);
     expect(fake.live()).toEqual([]);
     const create = fake.calls.find((c) => c.name === 'createCluster');
     expect(create?.args[0]).toMatchObject({ workflowId, pipeline: 'songs-etl' });
@@ -42,7 +42,10 @@ describe('songsEtl', () => {
       runDate: '2018-11-15', mode: 'daily', provider: 'local', clusterId: 'j-FAKE1', stepId: 's-FAKE1', output: '/data/out',
       rows: { songplays: 40, users: 12, songs: 10, artists: 9, time: 40 }, rejected: { total: 1 },
     });
-    expect(summary.stages.map((s) => s.stage)).toEqual(['preflight', 'pipelineSettings', 'stageJob', 'createCluster', 'addStep', 'waitForStep', 'readRunReport', 'dataQuality', 'terminateCluster']);
+    // The cluster ends as soon as no task needs it: before the audit, which only reads the report.
+    expect(summary.stages.map((s) => s.stage)).toEqual(['resolvePipeline', 'preflight', 'pipelineSettings', 'waitForInput', 'recoverPublish', 'cleanStaging', 'stageJob', 'createCluster', 'addStep', 'waitForStep', 'readRunReport', 'terminateCluster', 'check', 'startDependants']);
+    expect(summary.tasks.map((t) => [t.id, t.state])).toEqual([['input', 'succeeded'], ['etl', 'succeeded'], ['audit', 'succeeded']]);
+    expect(summary.tasks[1]).toMatchObject({ attempts: 1, stepId: 's-FAKE1', stepState: 'COMPLETED', rows: { songplays: 40 } });
     expect(summary.stages.every((s) => s.endedAt && s.seconds !== undefined && s.seconds >= 0)).toBe(true);
     expect(summary.clusterBilledSeconds).toBeGreaterThanOrEqual(0);
     expect(attrs.get(RUN_DATE)).toBe('2018-11-15');
@@ -68,16 +71,16 @@ describe('songsEtl', () => {
   });
 
   test.each([
-    ['addStep', { failures: { addStep: () => ApplicationFailure.nonRetryable('cluster rejected the step', 'ConfigError') } }, 'ConfigError'],
-    ['waitForStep', { failures: { waitForStep: () => ApplicationFailure.nonRetryable('cluster terminated by AWS', 'ClusterTerminated') } }, 'ClusterTerminated'],
-    ['readRunReport', { failures: { readRunReport: () => ApplicationFailure.nonRetryable('no report at _reports/x.json', 'ConfigError') } }, 'ConfigError'],
-    ['dataQuality', { report: (r: never) => ({ ...(r as object), rows: { songplays: 40, users: 0, songs: 10, artists: 9, time: 40 } }) }, 'DataQualityFailed'],
+    ['task etl, stage addStep', { failures: { addStep: () => ApplicationFailure.nonRetryable('cluster rejected the step', 'ConfigError') } }, 'ConfigError'],
+    ['task etl, stage waitForStep', { failures: { waitForStep: () => ApplicationFailure.nonRetryable('cluster terminated by AWS', 'ClusterTerminated') } }, 'ClusterTerminated'],
+    ['task etl, stage readRunReport', { failures: { readRunReport: () => ApplicationFailure.nonRetryable('no report at _reports/x.json', 'ConfigError') } }, 'ConfigError'],
+    ['task audit, stage check', { report: (r: never) => ({ ...(r as object), rows: { songplays: 40, users: 0, songs: 10, artists: 9, time: 40 } }) }, 'DataQualityFailed'],
   ] as const)('a failure at %s fails the run naming the stage, and the cluster is terminated', async (stage, options, type) => {
     const fake = fakeActivities(options as Parameters<typeof fakeActivities>[0]);
     const failure = await withWorker(conn, fake.activities, (taskQueue) => failureOf(
-      conn.client.workflow.execute('songsEtl', { taskQueue, workflowId: uniqueId(`songs-etl-fail-${stage}`), args: [{ runDate: '2018-11-15' }] })));
+      conn.client.workflow.execute('songsEtl', { taskQueue, workflowId: uniqueId('songs-etl-fail'), args: [{ runDate: '2018-11-15' }] })));
     expect(failure.type).toBe(type);
-    expect(failure.message).toMatch(new RegExp(`^stage ${stage}: `));
+    expect(failure.message.startsWith(`${stage}: `)).toBe(true);
     expect(fake.names().filter((n) => n === 'terminateCluster')).toHaveLength(1);
     expect(fake.live()).toEqual([]);
   });
@@ -90,10 +93,29 @@ describe('songsEtl', () => {
     const failure = await withWorker(conn, fake.activities, (taskQueue) => failureOf(
       conn.client.workflow.execute('songsEtl', { taskQueue, workflowId: uniqueId('songs-etl-cleanupfail'), args: [{ runDate: '2018-11-15' }] })));
     expect(failure.type).toBe('ClusterNotTerminated');
-    expect(failure.message).toBe('stage terminateCluster: the tables were written, but cluster j-FAKE1 could not be terminated '
+    expect(failure.message).toBe('stage terminateCluster: the tasks succeeded, but cluster j-FAKE1 could not be terminated '
       + '(AccessDenied: not authorized to perform TerminateJobFlows); it ends at its idle timeout ([emr] idle_timeout_minutes), or run `emrflow clusters sweep` now');
     expect(fake.names()).toContain('readRunReport');
     expect(fake.live().map((c) => c.clusterId)).toEqual(['j-FAKE1']);
+  });
+
+  test('termination protection fails an otherwise good run like ClusterNotTerminated, naming the cluster (#16 item 12)', async () => {
+    const fake = fakeActivities({ protectClusters: true });
+    const failure = await withWorker(conn, fake.activities, (taskQueue) => failureOf(
+      conn.client.workflow.execute('songsEtl', { taskQueue, workflowId: uniqueId('songs-etl-protected'), args: [{ runDate: '2018-11-15' }] })));
+    expect(failure.type).toBe('ClusterNotTerminated');
+    expect(failure.message).toContain('cluster j-FAKE1 could not be terminated (termination protection is on)');
+    expect(fake.live().map((c) => c.clusterId)).toEqual(['j-FAKE1']);
+  });
+
+  test('a data-quality failure says each problem once, in one message (#16 item 13)', async () => {
+    const fake = fakeActivities({ report: (r) => ({ ...r, rejected: { total: 30, by_reason: { malformed_json: 30 } } }) });
+    const err = await withWorker(conn, fake.activities, (taskQueue) => conn.client.workflow.execute('songsEtl', {
+      taskQueue, workflowId: uniqueId('songs-etl-dq'), args: [{ runDate: '2018-11-15' }],
+    }).catch((e: unknown) => e));
+    const chain: string[] = [];
+    for (let c: unknown = (err as WorkflowFailedError).cause; c instanceof Error; c = (c as { cause?: unknown }).cause) chain.push(c.message);
+    expect(chain).toEqual(['task audit, stage check: data quality: reject share: 30 of 100 input records rejected (30.0% > 5.0% allowed)']);
   });
 
   test('when the step failed and the cluster cannot be terminated either, the run fails with the step\'s failure', async () => {
@@ -127,7 +149,7 @@ describe('songsEtl', () => {
     expect(failure.message).toContain('FAIL service role EMR_DefaultRole  does not exist — fix: run `emrflow aws bootstrap` (or `aws emr create-default-roles`)');
     expect(failure.message).not.toContain('credentials');
     // Not retried, and nothing after it ran: no cluster, so nothing to terminate.
-    expect(fake.calls.map((c) => [c.name, c.attempt])).toEqual([['preflight', 1]]);
+    expect(fake.calls.map((c) => [c.name, c.attempt])).toEqual([['resolvePipeline', 1], ['preflight', 1]]);
     expect(fake.clusters.size).toBe(0);
   });
 
@@ -223,7 +245,8 @@ describe('songsEtl', () => {
       await expect(conn.client.workflow.start('songsEtl', options)).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
       const status = await handle.query<SongsEtlStatus>('status');
       expect(status).toMatchObject({ stage: 'waitForStep', runDate: '2018-11-20', mode: 'daily', clusterId: 'j-FAKE1', stepId: 's-FAKE1', stepState: 'PENDING' });
-      expect(status.stages.map((s) => s.stage)).toEqual(['preflight', 'pipelineSettings', 'stageJob', 'createCluster', 'addStep', 'waitForStep']);
+      expect(status.stages.map((s) => s.stage)).toEqual(['resolvePipeline', 'preflight', 'pipelineSettings', 'waitForInput', 'recoverPublish', 'cleanStaging', 'stageJob', 'createCluster', 'addStep', 'waitForStep']);
+      expect(status.tasks.map((t) => [t.id, t.state])).toEqual([['input', 'succeeded'], ['etl', 'running'], ['audit', 'waiting']]);
       expect(status.stages.at(-1)?.endedAt).toBeUndefined();
       fake.release();
       await handle.result();
@@ -241,7 +264,7 @@ test('a run cancelled while its cluster is being created still terminates that c
     return handle.result().then(() => undefined, (e: unknown) => e);
   });
   expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
-  expect(fake.names()).toEqual(['preflight', 'pipelineSettings', 'stageJob', 'createCluster', 'terminateCluster']);
+  expect(fake.names()).toEqual(['resolvePipeline', 'preflight', 'pipelineSettings', 'waitForInput', 'requestLakeLock', 'recoverPublish', 'cleanStaging', 'stageJob', 'createCluster', 'terminateCluster']);
   expect(fake.clusters.size).toBe(1);
   expect(fake.live()).toEqual([]);
 });

@@ -99,7 +99,7 @@ export class EmrProvider implements ClusterProvider {
     return { scriptUri: `s3://${bucket}/${key}`, contentHash };
   }
 
-  async createCluster(run: RunIdentity): Promise<ClusterRef> {
+  async createCluster(run: RunIdentity, options: { stepConcurrency?: number } = {}): Promise<ClusterRef> {
     const name = clusterName(run.workflowId);
     const existing = await this.findRunCluster(run, name);
     if (existing)
@@ -116,6 +116,8 @@ export class EmrProvider implements ClusterProvider {
       VisibleToAllUsers: true,
       Instances: instancesSpec(e),
       AutoTerminationPolicy: { IdleTimeout: e.idle_timeout_minutes * 60 },
+      // Independent tasks of a pipeline run as concurrent steps on this one cluster.
+      ...(options.stepConcurrency && options.stepConcurrency > 1 && { StepConcurrencyLevel: options.stepConcurrency }),
       Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
     })), callTimeout());
     return { clusterId: res.JobFlowId!, name, adopted: false, createdAt: new Date().toISOString() };
@@ -139,8 +141,9 @@ export class EmrProvider implements ClusterProvider {
     const stepId = existing?.Id ?? await this.submitStep(request);
     // Now that the cluster has its step, it ends itself the moment the step ends: the time until
     // waitForStep's next poll and terminateCluster is never billed (npm run bench:cost). Also
-    // on reuse, in case an earlier attempt stopped between the two calls.
-    await this.emr.send(new SetKeepJobFlowAliveWhenNoStepsCommand({ JobFlowIds: [clusterId], KeepJobFlowAliveWhenNoSteps: false }), callTimeout());
+    // on reuse, in case an earlier attempt stopped between the two calls. Not before the run's
+    // last step: a pipeline adds its next steps when earlier ones end.
+    if (request.lastStep !== false) await this.emr.send(new SetKeepJobFlowAliveWhenNoStepsCommand({ JobFlowIds: [clusterId], KeepJobFlowAliveWhenNoSteps: false }), callTimeout());
     return { clusterId, stepId, reused: existing !== undefined };
   }
 

@@ -2,6 +2,7 @@
 // (its cluster terminated) and says how it ended. Cancelling is a request: the workflow cleans
 // up in its own time, so the command shows what it is waiting for instead of returning early.
 import type { Command } from 'commander';
+import { statusQuery } from '../../../workflows/pipeline-run';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { temporalClient } from '../../worker/connect';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes';
@@ -23,8 +24,8 @@ function seconds(value: string): number {
 /** The run's stage and cluster as the `status` query reports them; undefined when it cannot answer. */
 async function where(client: Client, workflowId: string): Promise<string | undefined> {
   try {
-    const s = await client.workflow.getHandle(workflowId).query<Record<string, unknown>>('status');
-    return `stage ${String(s.stage ?? '?')}, cluster ${String(s.clusterId ?? '-')}`;
+    const s = await client.workflow.getHandle(workflowId).query(statusQuery);
+    return s.lake ?? `stage ${s.stage ?? '?'}, cluster ${s.clusterId ?? '-'}`;
   } catch {
     return undefined;
   }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { terminateEmrClusters } from '../../../workflows';
 import { createProvider } from '../../../activities';
 import { temporalClient } from '../../worker/connect';
 import { deploymentId } from '../../config';
@@ -50,7 +51,7 @@ export function clustersCommand(program: Command): void {
       if (opts.includeRunning && olderThanMinutes === undefined) throw new UsageError('--include-running needs --older-than <age>');
       const config = configFrom(program.opts<GlobalOptions>());
       const client = await temporalClient(config);
-      const result = await client.workflow.execute('terminateEmrClusters', {
+      const result = await client.workflow.execute(terminateEmrClusters, {
         taskQueue: config.temporal.task_queue,
         workflowId: `sweep-stray-clusters-${new Date().toISOString().replace(/[:.]/g, '-')}`,
         args: [{
@@ -58,7 +59,7 @@ export function clustersCommand(program: Command): void {
           ...(olderThanMinutes !== undefined && { olderThanMinutes }),
           ...(opts.includeRunning && { includeRunning: true }),
         }],
-      }) as { dryRun: boolean; clusters: Record<string, unknown>[] };
+      });
       // A cluster the sweep could not terminate is its own row; the command then fails.
       const failed = result.clusters.filter((c) => c.action === 'failed').length;
       if (opts.json) {
@@ -66,7 +67,7 @@ export function clustersCommand(program: Command): void {
         return failed > 0 ? EXIT_FAILED : undefined;
       }
       if (result.clusters.length === 0) return say('no managed clusters found');
-      process.stdout.write(`${table(result.clusters, ['clusterId', 'name', 'ageMinutes', 'owner', 'ownerStatus', 'rule', 'action', 'reason'])}\n`);
+      process.stdout.write(`${table(result.clusters as unknown as Record<string, unknown>[], ['clusterId', 'name', 'ageMinutes', 'owner', 'ownerStatus', 'rule', 'action', 'reason'])}\n`);
       if (failed > 0) {
         say(`${failed} cluster(s) could not be terminated (see REASON); the others were handled`);
         return EXIT_FAILED;

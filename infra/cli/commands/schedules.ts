@@ -1,6 +1,7 @@
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { dailyBackfill } from '../../schedules/backfill';
+import { loadPipelines } from '../../pipelines/registry';
 import { SCHEDULE_IDS, SONGS_ETL_DAILY, scheduleDefinitions } from '../../schedules/definitions';
 import { syncSchedules } from '../../schedules/sync';
 import { temporalClient } from '../../worker/connect';
@@ -35,7 +36,7 @@ export function schedulesCommand(program: Command): void {
     .addHelpText('after', '\nExample:\n  $ emrflow schedules sync')
     .action(action(async () => {
       const { config, client } = await withClient();
-      const result = await syncSchedules(client, scheduleDefinitions(config));
+      const result = await syncSchedules(client, scheduleDefinitions(config, (await loadPipelines()).plans()));
       for (const [id, what] of Object.entries(result)) process.stdout.write(`${id}: ${what}\n`);
     }));
 

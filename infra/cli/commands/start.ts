@@ -6,7 +6,7 @@ import type { EmrflowConfig } from '../../config';
 import { demoConfig } from '../../demo/demo-config';
 import { ensureSampleData } from '../../demo/sample-data';
 import { temporalClient } from '../../worker/connect';
-import type { SongsEtlSummary } from '../../../workflows/shared';
+import { songsEtl } from '../../../workflows';
 import { formatSummary } from '../format-summary';
 import { action, configFrom, type GlobalOptions } from '../context';
 import { failureText, follow, runUrl } from '../follow-run';
@@ -18,7 +18,7 @@ async function demoRun(config: EmrflowConfig, log: (line: string) => void): Prom
   ensureSampleData(config, log);
   const client = await temporalClient(config);
   const workflowId = `songs-etl-full-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
-  const handle = await client.workflow.start('songsEtl', {
+  const handle = await client.workflow.start(songsEtl, {
     taskQueue: config.temporal.task_queue,
     workflowId,
     args: [{ mode: 'full' }],
@@ -27,7 +27,7 @@ async function demoRun(config: EmrflowConfig, log: (line: string) => void): Prom
   log(`songs ETL started in full mode on the sample data: ${url}`);
   await follow(client, workflowId, false);
   try {
-    const summary = (await handle.result()) as SongsEtlSummary;
+    const summary = await handle.result();
     log(`run completed (full summary on the run's page in the web UI):\n${formatSummary(summary)}`);
     log(`output tables: ${config.datalake.output_data}/{songplays,users,songs,artists,time}`);
     for (const line of await demoQueryLines(config, runQuery)) log(line);
