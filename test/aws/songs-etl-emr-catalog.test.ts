@@ -1,0 +1,367 @@
+// Issue #14, "What it must show": with provider = emr against moto, a published songs-etl run
+// leaves the five tables and their partitions in the Glue catalog. The real workflow and the
+// real activities (preflight, cluster, step, report, audit, publish on S3, catalog on Glue) run;
+// the test plays the Spark step, which moto never runs: when the step appears it writes into
+// moto's S3 what `etl.py --stage-only` writes for the step's own arguments (the tables under
+// _staging/<run-id>/, then the manifest, then the run report), and completes the step. The data
+// files only need their names and places (the catalog reads prefixes, not Parquet); the report's
+// schemas are etl.py's, which the audit compares with the table contract.
+import { ListClustersCommand, ListStepsCommand, type EMRClient } from '@aws-sdk/client-emr';
+import { GetPartitionsCommand, GetTableCommand, GetTablesCommand, GetTableVersionsCommand, type GlueClient } from '@aws-sdk/client-glue';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createActivities } from '../../activities';
+import { emrClient, glueClient, iamClient, s3Client, stsClient } from '../../activities/aws-clients';
+import { bootstrap } from '../../infra/aws/bootstrap';
+import { loadConfig, type EmrflowConfig } from '../../infra/config';
+import { createWorker } from '../../infra/worker/create-worker';
+import { SPARKIFY_TABLES } from '../../pipelines/sparkify-tables';
+import { reportIdFor } from '../../workflows/run-input';
+import type { CatalogRegistration, SongsEtlSummary } from '../../workflows/shared';
+import { emrSettings, startMoto, type Moto } from '../support/moto';
+import { connectForTest, temporalAddress } from '../support/temporal';
+
+const BUCKET = 'emrflow-lake';
+// A lake of this file's own: the lake lock is one workflow per output location on the shared
+// dev server, so another file's run on the same location would queue behind this one.
+const PREFIX = `catalog-${randomUUID().slice(0, 8)}`;
+const OUTPUT = `s3://${BUCKET}/${PREFIX}`;
+const ALL = SPARKIFY_TABLES.map((t) => t.name);
+
+// etl.py's CONTRACT: the file columns as Spark reads the staged Parquet back (describe_staged).
+const ETL_SCHEMA: Record<string, [string, string][]> = {
+  songplays: [['songplay_id', 'bigint'], ['start_time', 'timestamp'], ['user_id', 'string'], ['level', 'string'], ['song_id', 'string'],
+    ['artist_id', 'string'], ['session_id', 'bigint'], ['location', 'string'], ['user_agent', 'string']],
+  users: [['user_id', 'string'], ['first_name', 'string'], ['last_name', 'string'], ['gender', 'string'], ['level', 'string']],
+  songs: [['song_id', 'string'], ['title', 'string'], ['artist_id', 'string'], ['duration', 'double']],
+  artists: [['artist_id', 'string'], ['name', 'string'], ['location', 'string'], ['latitude', 'double'], ['longitude', 'double']],
+  time: [['start_time', 'timestamp'], ['hour', 'int'], ['day', 'int'], ['week', 'int'], ['weekday', 'int']],
+};
+
+let moto: Moto;
+let config: EmrflowConfig;
+let s3: S3Client;
+let emr: EMRClient;
+let glue: GlueClient;
+let conn: Awaited<ReturnType<typeof connectForTest>>;
+let worker: Worker;
+let running: Promise<void>;
+
+const put = (key: string, body: string) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+
+async function keysUnder(prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix, ContinuationToken: token }));
+    keys.push(...(page.Contents ?? []).map((o) => o.Key!));
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys.sort();
+}
+
+beforeAll(async () => {
+  [moto, conn] = await Promise.all([startMoto(), connectForTest()]);
+  const env = {
+    ...emrSettings(moto.endpoint),
+    EMRFLOW_AWS_REGION: 'us-west-2',
+    EMRFLOW_DATALAKE_OUTPUT_DATA: OUTPUT,
+    EMRFLOW_EMR_STEP_POLL_SECONDS: '1',
+    EMRFLOW_TEMPORAL_ADDRESS: temporalAddress(),
+    EMRFLOW_TEMPORAL_TASK_QUEUE: `emr-catalog-${randomUUID()}`,
+  };
+  config = loadConfig({ env, cwd: tmpdir(), path: undefined }).config;
+  expect(config.catalog.database).toBe('sparkify');
+  s3 = s3Client(config.aws);
+  emr = emrClient(config.aws);
+  glue = glueClient(config.aws);
+  // What an admin does once: `emrflow aws bootstrap` (buckets, roles, the Glue database).
+  const boot = await bootstrap(config, { s3, iam: iamClient(config.aws), sts: stsClient(config.aws), glue }, { dryRun: false });
+  expect(boot.actions.filter((a) => a.kind === 'glue database').map((a) => [a.name, a.action])).toEqual([['sparkify', 'created']]);
+  // The input a full run over October and November 2018 reads (the preflight looks for both kinds).
+  await put('in/song_data/A/A/A/TRAAAAW128F429D538.json', '{"song_id": "SOMZWCG12A8C13C480"}\n');
+  await put('in/log_data/2018/10/2018-10-31-events.json', '{}\n');
+  await put('in/log_data/2018/11/2018-11-30-events.json', '{}\n');
+  worker = await createWorker({ connection: conn.native, config });
+  running = worker.run();
+}, 120_000);
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await conn?.close();
+  await moto?.stop();
+});
+
+/** The run's one step once it exists, with the arguments the cluster would run it with. */
+async function stepOf(workflowId: string): Promise<{ clusterId: string; stepId: string; args: string[] }> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const { Clusters = [] } = await emr.send(new ListClustersCommand({}));
+    for (const c of Clusters.filter((x) => x.Name === `emrflow-${workflowId}`)) {
+      const { Steps = [] } = await emr.send(new ListStepsCommand({ ClusterId: c.Id }));
+      if (Steps[0]) return { clusterId: c.Id!, stepId: Steps[0].Id!, args: Steps[0].Config?.Args ?? [] };
+    }
+    if (Date.now() > deadline) throw new Error(`no step for ${workflowId}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+interface EtlArgs { input: string; output: string; mode: 'full' | 'daily'; runDate: string; runId: string; stageOnly: boolean }
+
+function etlArgs(args: string[]): EtlArgs {
+  const flag = (name: string) => {
+    const i = args.indexOf(name);
+    if (i < 0) throw new Error(`the step has no ${name}: ${args.join(' ')}`);
+    return args[i + 1]!;
+  };
+  return {
+    input: flag('--input'), output: flag('--output'), mode: flag('--mode') as EtlArgs['mode'], runDate: flag('--run-date'),
+    runId: flag('--run-id'), stageOnly: args.includes('--stage-only'),
+  };
+}
+
+/** What the run's input holds, as far as the staged output depends on it. */
+interface RunData {
+  /** [year, month] → songplays in that month (time has one row per distinct start_time: the same here). */
+  months: [number, number, number][];
+  users: number;
+  /** Song years (0 = unknown), or null when the input has no song the lake has not seen (a daily run). */
+  songYears: number[] | null;
+  songs: number;
+  artists: number;
+  rejected: Record<string, number>;
+  input: { song_files: number; log_files: number; song_records: number; log_records: number };
+  /** Songplays of the run date's month already published (a daily run's audit). */
+  monthBefore?: number;
+}
+
+const part = (n: number) => `part-${String(n).padStart(5, '0')}-${randomUUID()}.c000.snappy.parquet`;
+const single = () => `part-00000-${randomUUID()}-c000.snappy.parquet`;
+
+/**
+ * Writes what `etl.py --stage-only` writes for these arguments (stage_tables, describe_staged,
+ * the manifest last, then the report), in that order; returns the report.
+ */
+async function stageLikeEtl(a: EtlArgs, data: RunData): Promise<Record<string, unknown>> {
+  const out = a.output.replace(/\/+$/, '');
+  const prefix = out.slice(`s3://${BUCKET}/`.length);
+  const root = `${prefix}/_staging/${a.runId}`;
+  const daily = a.mode === 'daily';
+  const moves: { table: string; staged: string | null; target: string }[] = [];
+  const monthDirs = data.months.map(([y, m]) => `year=${y}/month=${m}`);
+  for (const table of ['songplays', 'time']) {
+    for (const [i, dir] of monthDirs.entries()) await put(`${root}/${table}/${dir}/${part(i)}`, 'PAR1');
+    await put(`${root}/${table}/_SUCCESS`, '');
+  }
+  const [ry, rm] = a.runDate.split('-').map(Number) as [number, number];
+  if (daily) {
+    for (const table of ['songplays', 'time']) {
+      const rel = `${table}/year=${ry}/month=${rm}`;
+      moves.push({ table, staged: monthDirs.includes(`year=${ry}/month=${rm}`) ? rel : null, target: rel });
+    }
+  } else {
+    moves.push({ table: 'songplays', staged: 'songplays', target: 'songplays' }, { table: 'time', staged: 'time', target: 'time' });
+  }
+  for (const dir of ['users', '_state/users_latest']) {
+    await put(`${root}/${dir}/${single()}`, 'PAR1');
+    await put(`${root}/${dir}/_SUCCESS`, '');
+  }
+  moves.push({ table: 'users', staged: 'users', target: 'users' }, { table: '_state', staged: '_state/users_latest', target: '_state/users_latest' });
+  if (data.songYears) {
+    for (const [i, y] of data.songYears.entries()) await put(`${root}/songs/year=${y}/${part(i)}`, 'PAR1');
+    await put(`${root}/songs/_SUCCESS`, '');
+    for (const dir of ['artists', '_state/songs']) {
+      await put(`${root}/${dir}/${single()}`, 'PAR1');
+      await put(`${root}/${dir}/_SUCCESS`, '');
+    }
+    moves.push({ table: 'songs', staged: 'songs', target: 'songs' }, { table: 'artists', staged: 'artists', target: 'artists' },
+      { table: '_state', staged: '_state/songs', target: '_state/songs' });
+  }
+  const rejectedTotal = Object.values(data.rejected).reduce((s, n) => s + n, 0);
+  if (rejectedTotal > 0) {
+    await put(`${root}/_rejects/part-00000-${randomUUID()}-c000.json`, '{"source":"log","reason":"malformed_json"}\n');
+    await put(`${root}/_rejects/_SUCCESS`, '');
+    moves.push({ table: '_rejects', staged: '_rejects', target: `_rejects/${a.runId}` });
+  }
+
+  const plays = data.months.reduce((s, [, , n]) => s + n, 0);
+  const rows: Record<string, number | 'unchanged'> = {
+    songplays: plays, time: plays, users: data.users,
+    songs: data.songYears ? data.songs : 'unchanged', artists: data.songYears ? data.artists : 'unchanged',
+  };
+  const partitionsOf: Record<string, string[]> = {
+    songplays: [...monthDirs].sort(), time: [...monthDirs].sort(), users: [], artists: [],
+    songs: data.songYears ? data.songYears.map((y) => `year=${y}`).sort() : [],
+  };
+  const tables = Object.fromEntries(['songplays', 'users', 'songs', 'artists', 'time'].map((t) => [t, rows[t] === 'unchanged'
+    ? { status: 'unchanged', rows: null, schema: null, partitions: [] }
+    : { status: 'written', rows: rows[t], schema: ETL_SCHEMA[t], partitions: partitionsOf[t] }]));
+  const audit = daily
+    ? { month: `${ry}-${String(rm).padStart(2, '0')}`, month_songplays_before: data.monthBefore ?? 0, month_songplays_after: plays }
+    : { month: null, month_songplays_before: null, month_songplays_after: null };
+  const now = new Date().toISOString();
+  const manifest = { format: 1, run_id: a.runId, mode: a.mode, run_date: a.runDate, created_at: now, moves };
+  // Written LAST: its presence means the staging is complete.
+  await put(`${root}/_manifest.json`, `${JSON.stringify(manifest, null, 1)}\n`);
+  const report = {
+    run_id: a.runId, mode: a.mode, run_date: a.runDate, input_uri: a.input, output_uri: a.output, input: data.input,
+    rejected: { total: rejectedTotal, by_reason: data.rejected }, rows,
+    partitions_written: {
+      songplays: partitionsOf.songplays!.map((p) => `${out}/songplays/${p}`),
+      time: partitionsOf.time!.map((p) => `${out}/time/${p}`),
+      songs: partitionsOf.songs!.length,
+    },
+    staged_uri: `${out}/_staging/${a.runId}`, published: false, tables, audit,
+    timings_s: { recover: 0.4, read: 3.1, transform: 5.2, write: 7.9, publish: 0, total: 16.6 },
+    started_at: now, finished_at: now, spark_version: '3.5.1',
+  };
+  await put(`${prefix}/_reports/${a.runId}.json`, `${JSON.stringify(report)}\n`);
+  return report;
+}
+
+/** Starts songsEtl, plays its Spark step with `data`, and returns the run's summary and step. */
+async function runPlayingSpark(workflowId: string, input: { runDate: string; mode: 'full' | 'daily' }, data: RunData) {
+  const handle = await conn.client.workflow.start('songsEtl', { taskQueue: config.temporal.task_queue, workflowId, args: [input] });
+  const step = await stepOf(workflowId);
+  const args = etlArgs(step.args);
+  expect(args).toEqual({
+    input: 's3://emrflow-lake/in', output: OUTPUT, mode: input.mode, runDate: input.runDate,
+    runId: reportIdFor(workflowId, handle.firstExecutionRunId), stageOnly: true,
+  });
+  await moto.setStepState(step.clusterId, step.stepId, 'RUNNING');
+  const report = await stageLikeEtl(args, data);
+  await moto.setStepState(step.clusterId, step.stepId, 'COMPLETED');
+  const summary = await handle.result() as SongsEtlSummary;
+  expect(summary.rows).toEqual(report.rows);
+  // createWorker starts no dependant runs (sparkify-reports) unless asked: none holds the lake.
+  expect(summary.dependantsStarted).toEqual([]);
+  expect(summary.tasks.map((t) => [t.id, t.state])).toEqual(
+    [['input', 'succeeded'], ['etl', 'succeeded'], ['audit', 'succeeded'], ['publish', 'succeeded'], ['catalog', 'succeeded']]);
+  const { Clusters = [] } = await emr.send(new ListClustersCommand({}));
+  expect(Clusters.filter((c) => c.Name === `emrflow-${workflowId}`).map((c) => c.Status?.State), 'the run\'s cluster').toEqual(['TERMINATED']);
+  return { handle, summary, runId: args.runId, registration: await registrationOf(handle) };
+}
+
+/** What the run's registerCatalog activity returned, from the run's history. */
+async function registrationOf(handle: WorkflowHandle): Promise<CatalogRegistration> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'registerCatalog');
+  expect(scheduled, 'registerCatalog scheduled once').toHaveLength(1);
+  const done = events.find((e) => String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === String(scheduled[0]!.eventId));
+  return defaultPayloadConverter.fromPayload(done!.activityTaskCompletedEventAttributes!.result!.payloads![0]!);
+}
+
+/** The `key=value/...` directories that hold the published table's data files on S3. */
+async function publishedPartitions(table: string): Promise<string[]> {
+  const base = `${PREFIX}/${table}/`;
+  const dirs = (await keysUnder(base)).map((k) => k.slice(base.length)).filter((k) => k.endsWith('.parquet'))
+    .map((k) => k.split('/').slice(0, -1).join('/')).filter((d) => d !== '');
+  return [...new Set(dirs)].sort();
+}
+
+/** The table's partitions in Glue, as the directory each one points at, checked against its values. */
+async function gluePartitions(table: string): Promise<string[]> {
+  const keys = SPARKIFY_TABLES.find((t) => t.name === table)!.partitionKeys.map((k) => k.name);
+  const { Partitions = [] } = await glue.send(new GetPartitionsCommand({ DatabaseName: 'sparkify', TableName: table }));
+  const base = `${OUTPUT}/${table}/`;
+  return Partitions.map((p) => {
+    const location = p.StorageDescriptor!.Location!;
+    expect(location.startsWith(base) && location.endsWith('/'), location).toBe(true);
+    const dir = location.slice(base.length, -1);
+    expect(dir, 'the partition\'s values name its directory').toBe(keys.map((k, i) => `${k}=${p.Values![i]}`).join('/'));
+    expect(p.StorageDescriptor?.SerdeInfo?.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
+    return dir;
+  }).sort();
+}
+
+async function expectCatalogMatchesLake(expected: Record<string, string[]>) {
+  const { TableList = [] } = await glue.send(new GetTablesCommand({ DatabaseName: 'sparkify' }));
+  expect(TableList.map((t) => t.Name).sort()).toEqual([...ALL].sort());
+  for (const contract of SPARKIFY_TABLES) {
+    const t = (await glue.send(new GetTableCommand({ DatabaseName: 'sparkify', Name: contract.name }))).Table!;
+    expect(t.TableType).toBe('EXTERNAL_TABLE');
+    expect(t.StorageDescriptor?.Columns?.map((c) => [c.Name, c.Type]), `${contract.name} columns`).toEqual(contract.columns.map((c) => [c.name, c.type]));
+    expect(t.PartitionKeys?.map((c) => [c.Name, c.Type]), `${contract.name} partition keys`).toEqual(contract.partitionKeys.map((c) => [c.name, c.type]));
+    expect(t.StorageDescriptor?.Location).toBe(`${OUTPUT}/${contract.name}/`);
+    expect(t.StorageDescriptor?.SerdeInfo?.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
+    expect(t.StorageDescriptor?.InputFormat).toBe('org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat');
+    expect(t.StorageDescriptor?.OutputFormat).toBe('org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat');
+    const onS3 = await publishedPartitions(contract.name);
+    expect(onS3, `${contract.name}: what the run published`).toEqual(expected[contract.name]);
+    if (contract.partitionKeys.length > 0) expect(await gluePartitions(contract.name), `${contract.name}: partitions in Glue`).toEqual(onS3);
+    else expect(await gluePartitions(contract.name)).toEqual([]);
+  }
+}
+
+async function expectNothingStaged() {
+  for (const dir of ['_staging/', '_previous/', '_publish/']) expect(await keysUnder(`${PREFIX}/${dir}`), dir).toEqual([]);
+}
+
+async function reportOf(runId: string): Promise<Record<string, unknown>> {
+  const res = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}/_reports/${runId}.json` }));
+  return JSON.parse(await res.Body!.transformToString()) as Record<string, unknown>;
+}
+
+const OCT_NOV = ['year=2018/month=10', 'year=2018/month=11'];
+const SONG_YEARS = ['year=0', 'year=1956', 'year=1965', 'year=2004'];
+
+test('a full run, then a daily run of a new month: the five tables and their partitions are in Glue, and a retried registration changes nothing', async () => {
+  // The full run over October and November.
+  const full = await runPlayingSpark(`emr-catalog-full-${Date.now()}`, { runDate: '2018-11-30', mode: 'full' }, {
+    months: [[2018, 10, 235], [2018, 11, 225]], users: 7, songYears: [0, 1956, 1965, 2004], songs: 30, artists: 9,
+    rejected: { malformed_json: 1 }, input: { song_files: 30, log_files: 2, song_records: 30, log_records: 601 },
+  });
+  expect(full.summary).toMatchObject({ mode: 'full', provider: 'emr', output: OUTPUT });
+  expect(full.registration).toEqual({
+    database: 'sparkify',
+    tables: [
+      { name: 'songplays', created: true, updated: false, partitionsAdded: 2, partitionsRemoved: 0 },
+      { name: 'users', created: true, updated: false, partitionsAdded: 0, partitionsRemoved: 0 },
+      { name: 'songs', created: true, updated: false, partitionsAdded: 4, partitionsRemoved: 0 },
+      { name: 'artists', created: true, updated: false, partitionsAdded: 0, partitionsRemoved: 0 },
+      { name: 'time', created: true, updated: false, partitionsAdded: 2, partitionsRemoved: 0 },
+    ],
+  });
+  await expectCatalogMatchesLake({ songplays: OCT_NOV, time: OCT_NOV, songs: SONG_YEARS, users: [], artists: [] });
+  await expectNothingStaged();
+  expect(await keysUnder(`${PREFIX}/_rejects/${full.runId}/`)).toHaveLength(2);
+  expect(await reportOf(full.runId)).toMatchObject({ published: true });
+
+  // December's first log arrives; the daily run for it adds the month (no new song: songs and
+  // artists are left as they are).
+  await put('in/log_data/2018/12/2018-12-01-events.json', '{}\n');
+  const songFilesBefore = await keysUnder(`${PREFIX}/songs/`);
+  const daily = await runPlayingSpark(`emr-catalog-daily-${Date.now()}`, { runDate: '2018-12-01', mode: 'daily' }, {
+    months: [[2018, 12, 40]], users: 8, songYears: null, songs: 0, artists: 0,
+    rejected: {}, input: { song_files: 30, log_files: 1, song_records: 30, log_records: 40 },
+  });
+  expect(daily.summary).toMatchObject({ mode: 'daily', provider: 'emr', rows: { songs: 'unchanged', artists: 'unchanged' } });
+  expect(daily.registration.tables.map((t) => [t.name, t.created, t.updated, t.partitionsAdded, t.partitionsRemoved])).toEqual([
+    ['songplays', false, false, 1, 0], ['users', false, false, 0, 0], ['songs', false, false, 0, 0], ['artists', false, false, 0, 0], ['time', false, false, 1, 0],
+  ]);
+  const OCT_DEC = [...OCT_NOV, 'year=2018/month=12'];
+  await expectCatalogMatchesLake({ songplays: OCT_DEC, time: OCT_DEC, songs: SONG_YEARS, users: [], artists: [] });
+  expect(await keysUnder(`${PREFIX}/songs/`), 'songs untouched by the daily run').toEqual(songFilesBefore);
+  await expectNothingStaged();
+  expect(await reportOf(daily.runId)).toMatchObject({ published: true });
+
+  // A retry of the catalog stage (the activity run again with the same input) changes nothing.
+  const snapshot = async () => Promise.all(ALL.map(async (name) => ({
+    table: (await glue.send(new GetTableCommand({ DatabaseName: 'sparkify', Name: name }))).Table,
+    versions: (await glue.send(new GetTableVersionsCommand({ DatabaseName: 'sparkify', TableName: name }))).TableVersions?.length,
+    partitions: (await glue.send(new GetPartitionsCommand({ DatabaseName: 'sparkify', TableName: name }))).Partitions,
+  })));
+  const before = await snapshot();
+  const again = await createActivities(config).registerCatalog({ outputUri: OUTPUT, tables: ALL, mode: 'daily' });
+  expect(again).toEqual({
+    database: 'sparkify',
+    tables: ALL.map((name) => ({ name, created: false, updated: false, partitionsAdded: 0, partitionsRemoved: 0 })),
+  });
+  expect(await snapshot()).toEqual(before);
+}, 240_000);
