@@ -4,12 +4,17 @@
 // own wall time, and the time from the trigger to the step's start. Two configurations side by
 // side: waitForStep polling every local.step_poll_seconds only (emrflow before this benchmark),
 // and with the local provider watching the step's files (now). Same server, same machine.
+// Then, on the simulated EMR provider (chain.ts): a pipeline a → b, the time from a's step
+// ending to b's step starting, with the step's end signalled by the provider (BENCH_CHAIN_RUNS
+// runs, default 20) and, side by side, seen by polling every 30 s as with EMR
+// (BENCH_CHAIN_POLL_RUNS, default 3). BENCH_ONLY=chain or BENCH_ONLY=spark runs one part.
 import { join } from 'node:path';
 import { createActivities } from '../../activities';
 import { LocalProvider, sparkEnvironment } from '../../activities/providers/local/local-provider';
 import { sparkSubmit, venvBin } from '../paths';
 import { createWorker } from '../worker/create-worker';
 import { benchConfig, machineLine, quietWorkerLogs, tempDir } from './bench-config';
+import { measureChain, type ChainTiming } from './chain';
 import { createBenchSchedule, stepEndNoticedAfter, triggerAndTime, type RunTiming } from './scheduled-run';
 import { fmt, spread, SPREAD_HEADER, spreadRow, table } from './stats';
 import { startTemporal, type BenchTemporal } from './temporal';
@@ -17,6 +22,15 @@ import { startTemporal, type BenchTemporal } from './temporal';
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const BASELINE_RUNS = Number(process.env.BENCH_BASELINE_RUNS ?? 8);
 const TARGET_S = 1.5;
+const CHAIN_RUNS = Number(process.env.BENCH_CHAIN_RUNS ?? 20);
+const CHAIN_TARGET_S = 0.5;
+const CHAIN_POLL_RUNS = Number(process.env.BENCH_CHAIN_POLL_RUNS ?? 3);
+const CHAIN = { stepSeconds: 1, apiLatencyMs: 50, pollSeconds: 30 };
+const CHAIN_VARIANTS = [
+  { ...CHAIN, label: 'step end signalled (now)', watch: true, runs: CHAIN_RUNS },
+  { ...CHAIN, label: `polled every ${CHAIN.pollSeconds} s, as EMR`, watch: false, runs: CHAIN_POLL_RUNS },
+];
+const ONLY = process.env.BENCH_ONLY;
 const jobScript = join(import.meta.dirname, 'noop_job.py');
 
 interface Variant { label: string; watchSteps: boolean; runs: number }
@@ -61,13 +75,18 @@ async function main(): Promise<void> {
   console.log(await machineLine());
   const temporal = await startTemporal();
   const tmp = tempDir('overhead');
-  const variants: Variant[] = [
+  const variants: Variant[] = ONLY === 'chain' ? [] : [
     { label: 'poll only (before)', watchSteps: false, runs: BASELINE_RUNS },
     { label: 'step watch (now)', watchSteps: true, runs: RUNS },
   ];
   const results = new Map<Variant, RunTiming[]>();
+  const chains = new Map<string, ChainTiming[]>();
   try {
     for (const v of variants) results.set(v, await measure(temporal, join(tmp.dir, v.watchSteps ? 'watch' : 'poll'), v));
+    for (const c of ONLY === 'spark' ? [] : CHAIN_VARIANTS.filter((v) => v.runs > 0)) {
+      const dir = join(tmp.dir, `chain-${c.watch ? 'watch' : 'poll'}`);
+      chains.set(c.label, await measureChain(temporal, benchConfig(temporal.address, dir), dir, c, (line) => process.stderr.write(`${line}\n`)));
+    }
   } finally {
     await temporal.stop();
     tmp.remove();
@@ -84,8 +103,32 @@ async function main(): Promise<void> {
       spreadRow('step end → waitForStep returned (workflow time)', spread(t.map(stepEndNoticedAfter))),
     ]));
   }
-  const [before, now] = variants.map((v) => spread(results.get(v)!.map(endToEnd)).median);
-  console.log(`\nmedian end-to-end overhead: before ${fmt(before!)} s, now ${fmt(now!)} s (${fmt(before! / now!, 1)}x less); target < ${TARGET_S} s: ${now! < TARGET_S ? 'MET' : 'NOT MET'}`);
+  const summary: string[] = [];
+  if (variants.length > 0) {
+    const [before, now] = variants.map((v) => spread(results.get(v)!.map(endToEnd)).median);
+    console.log(`\nmedian end-to-end overhead: before ${fmt(before!)} s, now ${fmt(now!)} s (${fmt(before! / now!, 1)}x less); target < ${TARGET_S} s: ${now! < TARGET_S ? 'MET' : 'NOT MET'}`);
+    summary.push(`run overhead median ${fmt(now!)} s (${fmt(now! / TARGET_S)}x the ${TARGET_S} s target): ${now! < TARGET_S ? 'MET' : 'NOT MET'}`);
+  }
+  for (const [label, chain] of chains) {
+    const h = spread(chain.map((t) => t.handoff));
+    console.log(`\n### task → dependant, ${label}: ${chain.length} runs of bench-chain (a → b, runPipeline) on simulated EMR (${CHAIN.apiLatencyMs} ms per API call, steps of ${CHAIN.stepSeconds} s)\n`);
+    console.log(table([...SPREAD_HEADER, 'median / target'], [
+      [...spreadRow("a's step end → b's step start", h), `${fmt(h.median / CHAIN_TARGET_S)}x of ${CHAIN_TARGET_S} s`],
+      [...spreadRow("a's step end → a's waitForStep returned (workflow time)", spread(chain.map((t) => t.noticed))), ''],
+      [...spreadRow("a's waitForStep returned → b's addStep scheduled (same workflow task)", spread(chain.map((t) => t.decided))), ''],
+      [...spreadRow("b's addStep scheduled → b's step start", spread(chain.map((t) => t.added))), ''],
+      [...spreadRow('whole run, start → result', spread(chain.map((t) => t.run))), ''],
+    ]));
+  }
+  const signalled = chains.get(CHAIN_VARIANTS[0]!.label);
+  if (signalled) {
+    const h = spread(signalled.map((t) => t.handoff));
+    const polled = chains.get(CHAIN_VARIANTS[1]!.label);
+    const met = h.median < CHAIN_TARGET_S;
+    summary.push(`step end → dependant's step start median ${fmt(h.median)} s, p95 ${fmt(h.p95)} s (${fmt(h.median / CHAIN_TARGET_S)}x the ${CHAIN_TARGET_S} s target): ${met ? 'MET' : 'NOT MET'}`
+      + (polled ? ` (polled every ${CHAIN.pollSeconds} s as EMR: median ${fmt(spread(polled.map((t) => t.handoff)).median)} s)` : ''));
+  }
+  console.log(`\nsummary: ${summary.join('; ')}`);
 }
 
 main().catch((e: unknown) => {

@@ -1,11 +1,14 @@
 // The one worker of `npm run bench:throughput`, in a process of its own so its memory can be
 // measured alone: the real workflow and activities over the simulated EMR provider. Reports
-// {"inflight", "running"} on stdout every half second; stops on SIGTERM.
+// {"inflight", "running"} on stdout every half second; stops on SIGTERM. BENCH_PIPELINES=bench
+// loads the benchmark's own pipelines (infra/bench/pipelines/) instead of pipelines/.
 import { join } from 'node:path';
 import { NativeConnection, type WorkerOptions as SdkWorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createWorker } from '../worker/create-worker';
 import { benchConfig, quietWorkerLogs } from './bench-config';
+import { benchJobScript, loadBenchPipelines } from './bench-pipelines';
+import { lakePerRun } from './lake-per-run';
 import { SimulatedEmrProvider } from './simulated-emr';
 
 /** The SDK's own defaults, to measure what emrflow's worker tuning buys. */
@@ -23,7 +26,10 @@ async function main(): Promise<void> {
     outputUri: config.datalake.output_data,
     holdFile: join(dir, 'hold'),
   });
-  const activities = createActivities(config, { provider });
+  const benchPipelines = env.BENCH_PIPELINES === 'bench';
+  const activities = lakePerRun(createActivities(config, {
+    provider, ...(benchPipelines && { pipelines: await loadBenchPipelines(), jobScript: benchJobScript }),
+  }));
   let inflight = 0;
   const counted = {
     ...activities,

@@ -8,6 +8,12 @@
 //      heartbeating) and the worker's RSS meanwhile; then the steps are released.
 // Side by side: the worker with the SDK's defaults (emrflow before this benchmark) and with
 // emrflow's tuning (infra/worker/create-worker.ts).
+//   3. fan-out: FANOUT_RUNS runs of bench-fanout (infra/bench/pipelines/fanout.ts: 10 parallel
+//      spark tasks on one cluster, the generic runPipeline workflow) started at once with their
+//      steps held: how long until every task waits on its step, how many wait at once, and the
+//      worker's RSS; then the steps are released. emrflow's tuning only.
+// Every run writes a lake of its own (lake-per-run.ts): one lake's lock would let one run at a time hold steps.
+// BENCH_ONLY=runs or BENCH_ONLY=fanout runs one part.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,15 +32,24 @@ const API_LATENCY_MS = 50;
 const HOLD_MS = 30_000; // a full poll interval with every run waiting
 const TARGET_RUNS = 1000;
 const TARGET_MIB = 1024;
+const FANOUT_RUNS = Number(process.env.BENCH_FANOUT_RUNS ?? 1000);
+const FANOUT_WIDTH = 10; // spark tasks per bench-fanout run
+const TARGET_TASKS = 10_000;
+const ONLY = process.env.BENCH_ONLY;
 
 interface Stats { inflight: number; running: number }
 interface Result { label: string; runsPerSecond: number; startRate: number; maxInflight: number; peakMiB: number; holdMiB: number; drainSeconds: number }
+interface FanoutResult {
+  runs: number; tasks: number; startSeconds: number; allWaitingSeconds: number; maxInflight: number; minHeld: number;
+  holdMiB: number; peakMiB: number; drainSeconds: number;
+}
 
-function startWorker(dir: string, address: string, taskQueue: string, tuning: string): Promise<{ child: ChildProcess; stats: () => Stats }> {
+function startWorker(dir: string, address: string, taskQueue: string, tuning: string, pipelines = 'default'): Promise<{ child: ChildProcess; stats: () => Stats }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'throughput-worker.ts')], {
     env: {
       ...process.env, BENCH_DIR: dir, BENCH_ADDRESS: address, BENCH_TASK_QUEUE: taskQueue, BENCH_TUNING: tuning,
       BENCH_POLL_SECONDS: String(POLL_SECONDS), BENCH_STEP_SECONDS: '0', BENCH_API_LATENCY_MS: String(API_LATENCY_MS),
+      BENCH_PIPELINES: pipelines,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -50,11 +65,12 @@ function startWorker(dir: string, address: string, taskQueue: string, tuning: st
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function startRuns(client: Client, taskQueue: string, prefix: string, n: number) {
+async function startRuns(client: Client, taskQueue: string, prefix: string, n: number, pipeline?: string) {
   const handles = [];
   for (let i = 0; i < n; i += 50) {
-    const batch = Array.from({ length: Math.min(50, n - i) }, (_, j) =>
-      client.workflow.start('songsEtl', { workflowId: `${prefix}-${i + j}`, taskQueue, args: [{ mode: 'full' }] }));
+    const batch = Array.from({ length: Math.min(50, n - i) }, (_, j) => pipeline
+      ? client.workflow.start('runPipeline', { workflowId: `${prefix}-${i + j}`, taskQueue, args: [{ pipeline, runDate: '2026-01-01', mode: 'full' }] })
+      : client.workflow.start('songsEtl', { workflowId: `${prefix}-${i + j}`, taskQueue, args: [{ mode: 'full' }] }));
     handles.push(...await Promise.all(batch));
   }
   return handles;
@@ -106,16 +122,85 @@ async function measure(client: Client, address: string, label: string, tuning: s
   }
 }
 
+async function measureFanout(client: Client, address: string): Promise<FanoutResult> {
+  const tmp = tempDir('fanout');
+  const taskQueue = `bench-${randomUUID()}`;
+  const tasks = FANOUT_RUNS * FANOUT_WIDTH;
+  const { child, stats } = await startWorker(tmp.dir, address, taskQueue, 'emrflow', 'bench');
+  const rss = sampleRss(child.pid!);
+  try {
+    const hold = join(tmp.dir, 'hold');
+    writeFileSync(hold, '');
+    const t0 = performance.now();
+    const handles = await startRuns(client, taskQueue, 'bench-fanout', FANOUT_RUNS, 'bench-fanout');
+    const startSeconds = (performance.now() - t0) / 1000;
+    let maxInflight = 0;
+    let lastGrowth = performance.now();
+    let allWaitingSeconds = NaN;
+    while (performance.now() - lastGrowth < 60_000) {
+      await sleep(250);
+      const now = stats().inflight;
+      if (now > maxInflight) { maxInflight = now; lastGrowth = performance.now(); }
+      if (now >= tasks) { allWaitingSeconds = (performance.now() - t0) / 1000; break; }
+    }
+    process.stderr.write(`  fan-out: ${stats().inflight} of ${tasks} tasks waiting on their step after ${fmt((performance.now() - t0) / 1000, 1)} s; holding ${HOLD_MS / 1000} s\n`);
+    const holdStart = performance.now();
+    let minHeld = stats().inflight;
+    while (performance.now() - holdStart < HOLD_MS) {
+      await sleep(500);
+      maxInflight = Math.max(maxInflight, stats().inflight);
+      minHeld = Math.min(minHeld, stats().inflight);
+    }
+    const holdMiB = rss.last();
+    rmSync(hold);
+    const t1 = performance.now();
+    await Promise.all(handles.map((h) => h.result()));
+    const drainSeconds = (performance.now() - t1) / 1000;
+    process.stderr.write(`  fan-out: ${FANOUT_RUNS} held runs completed ${fmt(drainSeconds, 1)} s after release\n`);
+    return { runs: FANOUT_RUNS, tasks, startSeconds, allWaitingSeconds, maxInflight, minHeld, holdMiB, peakMiB: rss.peak(), drainSeconds };
+  } finally {
+    rss.stop();
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    tmp.remove();
+  }
+}
+
+const ratio = (x: number, target: number) => `${fmt(x / target, 2)}x`;
+
 async function main(): Promise<void> {
   console.log(await machineLine());
   const temporal = await startTemporal();
   const results: Result[] = [];
+  let fanout: FanoutResult | undefined;
   try {
-    results.push(await measure(temporal.client, temporal.address, 'SDK defaults (before)', 'sdk-defaults'));
-    results.push(await measure(temporal.client, temporal.address, 'emrflow tuning (now)', 'emrflow'));
+    if (ONLY !== 'fanout') {
+      results.push(await measure(temporal.client, temporal.address, 'SDK defaults (before)', 'sdk-defaults'));
+      results.push(await measure(temporal.client, temporal.address, 'emrflow tuning (now)', 'emrflow'));
+    }
+    if (ONLY !== 'runs') fanout = await measureFanout(temporal.client, temporal.address);
   } finally {
     await temporal.stop();
   }
+  const summary: string[] = [];
+  if (results.length > 0) summary.push(runsFigures(results));
+  if (fanout) summary.push(fanoutFigures(fanout));
+  console.log(`\nsummary: ${summary.join('; ')}`);
+}
+
+function fanoutFigures(f: FanoutResult): string {
+  console.log(`\nfan-out: ${f.runs} runs of bench-fanout (${FANOUT_WIDTH} parallel spark tasks each, runPipeline) started at once, steps held ≥ ${HOLD_MS / 1000} s after the last task started waiting; simulated EMR: ${API_LATENCY_MS} ms per API call, steps polled every ${POLL_SECONDS} s; emrflow tuning\n`);
+  console.log(table(
+    ['tasks', 'runs started in (s)', 'all tasks waiting after (s)', 'max tasks waiting at once', 'ratio to ≥ 10,000', 'fewest waiting while held', 'worker RSS while waiting (MiB)', 'peak RSS (MiB)', 'ratio to < 1 GiB', 'held runs done after release (s)'],
+    [[f.tasks, fmt(f.startSeconds, 1), fmt(f.allWaitingSeconds, 1), f.maxInflight, ratio(f.maxInflight, TARGET_TASKS), f.minHeld,
+      fmt(f.holdMiB, 0), fmt(f.peakMiB, 0), ratio(f.peakMiB, TARGET_MIB), fmt(f.drainSeconds, 1)]],
+  ));
+  const met = f.maxInflight >= TARGET_TASKS && f.peakMiB < TARGET_MIB;
+  return `fan-out ${f.maxInflight} tasks waiting at once (${ratio(f.maxInflight, TARGET_TASKS)} the ${TARGET_TASKS} target), all waiting ${fmt(f.allWaitingSeconds, 1)} s after the first start, `
+    + `peak RSS ${fmt(f.peakMiB, 0)} MiB (${ratio(f.peakMiB, TARGET_MIB)} of 1 GiB): ${met ? 'MET' : 'NOT MET'}`;
+}
+
+function runsFigures(results: Result[]): string {
   console.log(`\nsimulated EMR: ${API_LATENCY_MS} ms per API call, steps polled every ${POLL_SECONDS} s; throughput: ${RUNS} runs started at once, steps end at the first poll; capacity: ${CONCURRENT} runs started at once, steps held ≥ ${HOLD_MS / 1000} s after the last run started waiting\n`);
   console.log(table(
     ['worker', 'completed runs/s', 'capacity: runs started/s', 'max runs waiting on their step at once', 'worker RSS while waiting (MiB)', 'peak RSS (MiB)', 'held runs done after release (s)'],
@@ -123,7 +208,7 @@ async function main(): Promise<void> {
   ));
   const now = results.at(-1)!;
   const met = now.maxInflight >= TARGET_RUNS && now.peakMiB < TARGET_MIB;
-  console.log(`\ntarget: ≥ ${TARGET_RUNS} runs waiting at once under ${TARGET_MIB} MiB on one worker: ${met ? 'MET' : 'NOT MET'} (${now.maxInflight} waiting, peak ${fmt(now.peakMiB, 0)} MiB)`);
+  return `runs ${now.maxInflight} waiting at once (${ratio(now.maxInflight, TARGET_RUNS)} the ${TARGET_RUNS} target), peak RSS ${fmt(now.peakMiB, 0)} MiB (${ratio(now.peakMiB, TARGET_MIB)} of 1 GiB): ${met ? 'MET' : 'NOT MET'}`;
 }
 
 main().catch((e: unknown) => {

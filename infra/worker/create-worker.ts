@@ -34,10 +34,12 @@ export function createWorker(o: WorkerOptions): Promise<Worker> {
     // Heartbeats reach the server within seconds, so a cancel from the web UI reaches a
     // waiting step quickly instead of after most of the heartbeat timeout.
     maxHeartbeatThrottleInterval: '5s',
-    // Each run spends nearly all its life in one waitForStep activity that only sleeps between
-    // polls: the SDK's default of 100 concurrent activities would cap a worker at 100 waiting
-    // runs and queue the rest (npm run bench:throughput measures what one worker holds).
-    maxConcurrentActivityTaskExecutions: 2_000,
+    // Each spark task spends nearly all its life in one waitForStep activity that only sleeps
+    // between polls: the SDK's default of 100 concurrent activities would cap a worker at 100
+    // waiting tasks and queue the rest, and a fan-out pipeline has several per run. 20,000 holds
+    // 1,000 runs of 10 parallel tasks with room for their short calls (npm run bench:throughput
+    // measures what one worker holds).
+    maxConcurrentActivityTaskExecutions: 20_000,
     // Short activities heartbeat while they run, so a killed worker is noticed in seconds.
     interceptors: { activity: [keepAlive] },
     ...o.overrides,
