@@ -7,7 +7,7 @@ import { deploymentId, type EmrflowConfig } from '../infra/config';
 import { localSparkArgs } from '../infra/local-spark';
 import { etlScript, sparkSubmit, venvBin } from '../infra/paths';
 import { loadPipelines, sparkJobsDir, type PipelineRegistry } from '../infra/pipelines/registry';
-import { fillPlaceholders, runValues } from './pipelines/placeholders';
+import { fillPlaceholders, runValues } from '../pipelines/placeholders';
 import { createPipelineActivities } from './pipelines';
 import { join } from 'node:path';
 import type { EmrflowActivities, RunIdentity, StepSubmission } from '../workflows/shared';
@@ -101,6 +101,7 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
       return {
         provider: config.cluster.provider,
         outputUri: config.datalake.output_data,
+        inputUri: config.datalake.input_data,
         maxRejectedShare: config.quality.max_rejected_share,
         stagingKeepHours: config.quality.staging_keep_hours,
       };

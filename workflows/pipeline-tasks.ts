@@ -1,4 +1,5 @@
 // What each task kind does. Each function runs one task to its end or throws the run's failure.
+import { fillPlaceholders, runValues } from '../pipelines/placeholders';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import { api, lake, waitForInput, waitForStep } from './activities-proxy';
@@ -44,7 +45,11 @@ async function sensor(ctx: RunContext, task: Of<'waitForInput'>, status: TaskSta
     status.reason = `nothing to wait for in ${ctx.mode} mode`;
     return;
   }
-  status.waitingFor = path;
+  // What a person sees while it waits: the path with the run's values (the worker resolves the
+  // same template itself; runs recorded before inputUri existed show the template).
+  status.waitingFor = ctx.settings.inputUri === undefined ? path : fillPlaceholders(path, runValues({
+    runDate: ctx.runDate, mode: ctx.mode, runId: ctx.reportId, input: ctx.settings.inputUri, output: ctx.settings.outputUri,
+  }));
   const found = await ctx.stage('waitForInput', task.id, () => waitForInput(task.timeoutMinutes)({
     path, runDate: ctx.runDate, mode: ctx.mode, runId: ctx.reportId, timeoutMinutes: task.timeoutMinutes, pollSeconds: task.pollSeconds,
   }));

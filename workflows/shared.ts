@@ -164,6 +164,8 @@ export interface PreflightResult {
 export interface PipelineSettings {
   provider: 'local' | 'emr';
   outputUri: string;
+  /** [datalake] input_data: what sensors wait under (shown in the run's status). */
+  inputUri?: string;
   maxRejectedShare: number;
   /** [quality] staging_keep_hours: how long cleanStaging keeps a failed run's staged output. */
   stagingKeepHours?: number;

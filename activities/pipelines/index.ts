@@ -5,7 +5,7 @@ import type { EmrflowConfig } from '../../infra/config';
 import type { PipelineRegistry } from '../../infra/pipelines/registry';
 import type { CheckRequest, WaitForInputRequest } from '../../workflows/pipeline-types';
 import type { PipelinePlan } from '../../workflows/pipeline-plan';
-import { fillPlaceholders, runValues } from './placeholders';
+import { fillPlaceholders, runValues } from '../../pipelines/placeholders';
 import { inputExists, waitForInput } from './wait-for-input';
 
 export interface PipelineActivityDeps {

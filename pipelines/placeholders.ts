@@ -1,5 +1,6 @@
 // Fills `{name}` placeholders in a task's arguments and a sensor's path with the run's values.
-import type { RunPlaceholder } from '../../pipelines/define';
+// Pure: the worker fills them for real, and the workflow for what its status shows.
+import type { RunPlaceholder } from './define';
 
 export type RunValues = Record<RunPlaceholder, string>;
 
