@@ -48,7 +48,8 @@ function expectedFromInput() {
   const plays = events.filter((e) => e.page === 'NextSong' && typeof e.userId === 'string' && e.userId !== '');
   const songRoot = join(dir, 'input', 'song_data');
   const songs = readdirSync(songRoot, { recursive: true }).map(String).filter((f) => f.endsWith('.json'))
-    .map((f) => JSON.parse(readFileSync(join(songRoot, f), 'utf8')) as { song_id: string; artist_id: string });
+    // One object per file, in whatever layout the generator wrote it (a byte order mark included).
+    .map((f) => JSON.parse(readFileSync(join(songRoot, f), 'utf8').replace(/^\uFEFF/, '')) as { song_id: string; artist_id: string });
   const count = <T>(xs: T[], key: (x: T) => string) => {
     const m = new Map<string, number>();
     for (const x of xs) m.set(key(x), (m.get(key(x)) ?? 0) + 1);

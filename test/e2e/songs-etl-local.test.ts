@@ -57,7 +57,11 @@ test('a full run writes the five tables, reports their counts and terminates its
   const lake = config.datalake.output_data;
   expect(readdirSync(join(lake, 'songplays'))).toContain('year=2018');
   expect(readdirSync(join(lake, 'songplays', 'year=2018'))).toEqual(['month=11']);
-  expect(existsSync(join(lake, 'songs', 'year=1956', 'artist_id=AR1'))).toBe(true);
+  // songs by year only (rows sorted by artist_id inside the file): no directory per artist.
+  expect(readdirSync(join(lake, 'songs', 'year=1956')).some((f) => f.endsWith('.parquet'))).toBe(true);
+  expect(existsSync(join(lake, 'songs', 'year=1956', 'artist_id=AR1'))).toBe(false);
+  // Staged, audited, then published: nothing is left in staging, and no publish is pending.
+  for (const leftover of ['_staging', '_previous', '_publish/intent.json']) expect(existsSync(join(lake, leftover)), leftover).toBe(false);
   for (const table of ['songplays', 'users', 'songs', 'artists', 'time'] as const)
     expect(parquetCount(`${lake}/${table}/**/*.parquet`), table).toBe(summary.rows[table]);
 

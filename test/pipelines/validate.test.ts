@@ -49,7 +49,7 @@ describe('pipeline validation', () => {
     expect(registry.names()).toEqual(['songs-etl', 'sparkify-reports']);
     expect(registry.plan('songs-etl')).toMatchObject({ dependants: ['sparkify-reports'], stepConcurrency: 1 });
     expect(registry.plan('songs-etl')!.tasks.map((t) => [t.id, t.kind, t.dependsOn])).toEqual([
-      ['input', 'waitForInput', []], ['etl', 'spark', ['input']], ['audit', 'check', ['etl']],
+      ['input', 'waitForInput', []], ['etl', 'spark', ['input']], ['audit', 'check', ['etl']], ['publish', 'publish', ['audit']], ['catalog', 'catalog', ['publish']],
     ]);
     expect(registry.plan('sparkify-reports')).toMatchObject({ after: ['songs-etl'], stepConcurrency: 2 });
   });

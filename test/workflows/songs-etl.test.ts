@@ -31,7 +31,7 @@ describe('songsEtl', () => {
       const summary = await handle.result() as SongsEtlSummary;
       return { summary, attrs: (await handle.describe()).typedSearchAttributes };
     });
-    expect(fake.names()).toEqual(['resolvePipeline', 'preflight', 'pipelineSettings', 'waitForInput', 'requestLakeLock', 'recoverPublish', 'cleanStaging', 'stageJob', 'createCluster', 'addStep', 'waitForStep', 'readRunReport', 'terminateCluster', 'runCheck']);
+    expect(fake.names()).toEqual(['resolvePipeline', 'preflight', 'pipelineSettings', 'waitForInput', 'requestLakeLock', 'recoverPublish', 'cleanStaging', 'stageJob', 'createCluster', 'addStep', 'waitForStep', 'readRunReport', 'terminateCluster', 'runCheck', 'publishStaged', 'registerCatalog']);
     expect(fake.live()).toEqual([]);
     const create = fake.calls.find((c) => c.name === 'createCluster');
     expect(create?.args[0]).toMatchObject({ workflowId, pipeline: 'songs-etl' });
@@ -43,8 +43,8 @@ describe('songsEtl', () => {
       rows: { songplays: 40, users: 12, songs: 10, artists: 9, time: 40 }, rejected: { total: 1 },
     });
     // The cluster ends as soon as no task needs it: before the audit, which only reads the report.
-    expect(summary.stages.map((s) => s.stage)).toEqual(['resolvePipeline', 'preflight', 'pipelineSettings', 'waitForInput', 'recoverPublish', 'cleanStaging', 'stageJob', 'createCluster', 'addStep', 'waitForStep', 'readRunReport', 'terminateCluster', 'check', 'startDependants']);
-    expect(summary.tasks.map((t) => [t.id, t.state])).toEqual([['input', 'succeeded'], ['etl', 'succeeded'], ['audit', 'succeeded']]);
+    expect(summary.stages.map((s) => s.stage)).toEqual(['resolvePipeline', 'preflight', 'pipelineSettings', 'waitForInput', 'recoverPublish', 'cleanStaging', 'stageJob', 'createCluster', 'addStep', 'waitForStep', 'readRunReport', 'terminateCluster', 'check', 'publish', 'catalog', 'startDependants']);
+    expect(summary.tasks.map((t) => [t.id, t.state])).toEqual([['input', 'succeeded'], ['etl', 'succeeded'], ['audit', 'succeeded'], ['publish', 'succeeded'], ['catalog', 'succeeded']]);
     expect(summary.tasks[1]).toMatchObject({ attempts: 1, stepId: 's-FAKE1', stepState: 'COMPLETED', rows: { songplays: 40 } });
     expect(summary.stages.every((s) => s.endedAt && s.seconds !== undefined && s.seconds >= 0)).toBe(true);
     expect(summary.clusterBilledSeconds).toBeGreaterThanOrEqual(0);
@@ -246,7 +246,7 @@ describe('songsEtl', () => {
       const status = await handle.query<SongsEtlStatus>('status');
       expect(status).toMatchObject({ stage: 'waitForStep', runDate: '2018-11-20', mode: 'daily', clusterId: 'j-FAKE1', stepId: 's-FAKE1', stepState: 'PENDING' });
       expect(status.stages.map((s) => s.stage)).toEqual(['resolvePipeline', 'preflight', 'pipelineSettings', 'waitForInput', 'recoverPublish', 'cleanStaging', 'stageJob', 'createCluster', 'addStep', 'waitForStep']);
-      expect(status.tasks.map((t) => [t.id, t.state])).toEqual([['input', 'succeeded'], ['etl', 'running'], ['audit', 'waiting']]);
+      expect(status.tasks.map((t) => [t.id, t.state])).toEqual([['input', 'succeeded'], ['etl', 'running'], ['audit', 'waiting'], ['publish', 'waiting'], ['catalog', 'waiting']]);
       expect(status.stages.at(-1)?.endedAt).toBeUndefined();
       fake.release();
       await handle.result();

@@ -28,7 +28,8 @@ export function showPipeline(p: PipelinePlan): string {
 }
 
 export function pipelinesCommand(program: Command): void {
-  const pipelines = program.command('pipelines').description('the pipelines declared in pipelines/ (one file each)');
+  const pipelines = program.command('pipelines').description('the pipelines declared in pipelines/ (one file each)')
+    .addHelpText('after', '\nExample:\n  $ emrflow pipelines show songs-etl');
 
   pipelines.command('list')
     .description('every pipeline with its tasks and dependencies')
