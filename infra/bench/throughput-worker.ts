@@ -1,6 +1,6 @@
 // The one worker of `npm run bench:throughput`, in a process of its own so its memory can be
 // measured alone: the real workflow and activities over the simulated EMR provider. Reports
-// {"inflight", "running"} on stdout every half second; stops on SIGTERM. BENCH_PIPELINES=bench
+// {"inflight", "running", "cached", "activities", "heapMiB"} on stdout every half second; stops on SIGTERM. BENCH_PIPELINES=bench
 // loads the benchmark's own pipelines (infra/bench/pipelines/) instead of pipelines/.
 import { join } from 'node:path';
 import { NativeConnection, type WorkerOptions as SdkWorkerOptions } from '@temporalio/worker';
@@ -47,7 +47,14 @@ async function main(): Promise<void> {
     connection, config, activities: counted,
     overrides: env.BENCH_TUNING === 'sdk-defaults' ? SDK_DEFAULTS : {},
   });
-  const report = setInterval(() => process.stdout.write(`${JSON.stringify({ inflight, running: provider.running })}\n`), 500);
+  // What holds the memory: workflows in the cache, activities in flight, the main thread's JS heap.
+  const report = setInterval(() => {
+    const status = worker.getStatus();
+    process.stdout.write(`${JSON.stringify({
+      inflight, running: provider.running, cached: status.numCachedWorkflows, activities: status.numInFlightActivities,
+      heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+    })}\n`);
+  }, 500);
   process.stdout.write('ready\n');
   await worker.run(); // until SIGTERM
   clearInterval(report);
