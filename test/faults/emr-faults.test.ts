@@ -87,8 +87,12 @@ async function runUnder(rules: FaultRule[], name: string) {
   const { clusterId, stepId } = await stepOf(workflowId);
   const report = { ...sampleReport(reportIdFor(workflowId, handle.firstExecutionRunId)), output_uri: 's3://emrflow-lake/out' };
   await s3.send(new PutObjectCommand({ Bucket: 'emrflow-lake', Key: `out/_reports/${report.run_id}.json`, Body: JSON.stringify(report) }));
-  // What `etl.py --stage-only` leaves for the publish task: the manifest of its staged moves (none here).
-  const manifest = { format: 1, run_id: report.run_id, mode: 'daily', run_date: '2018-11-15', created_at: new Date().toISOString(), moves: [] };
+  // What `etl.py --stage-only` leaves for the publish task: a staged table, then the manifest of its moves.
+  await s3.send(new PutObjectCommand({ Bucket: 'emrflow-lake', Key: `out/_staging/${report.run_id}/users/part-00000.parquet`, Body: '' }));
+  const manifest = {
+    format: 1, run_id: report.run_id, mode: 'daily', run_date: '2018-11-15', created_at: new Date().toISOString(),
+    moves: [{ table: 'users', staged: 'users', target: 'users' }],
+  };
   await s3.send(new PutObjectCommand({ Bucket: 'emrflow-lake', Key: `out/_staging/${report.run_id}/_manifest.json`, Body: JSON.stringify(manifest) }));
   await moto.setStepState(clusterId, stepId, 'RUNNING');
   await moto.setStepState(clusterId, stepId, 'COMPLETED');
