@@ -10,12 +10,13 @@ import { songsEtlWorkflowId, type SongsEtlSummary } from '../../workflows/shared
 import { connectForTest, temporalAddress } from '../support/temporal';
 import { emrflow } from '../support/cli-process';
 import { clustersOnDisk } from './helpers/local-clusters';
-import { localRunEnv } from './helpers/local-run';
+import { addDayLogs, localRunEnv } from './helpers/local-run';
 
 // Dates no other test file uses: the shared server allows one open run per workflow id.
 test('two concurrent starts for the same date, from the CLI and from clients, make one run and one cluster', async () => {
   const conn = await connectForTest();
   const run = localRunEnv(temporalAddress());
+  addDayLogs(run, ['2018-11-27', '2018-11-28']);
   let open!: () => void;
   const starts = new Promise<void>((r) => { open = r; });
   const real = createActivities(run.config, { jobScript: join(import.meta.dirname, 'fixtures', 'sleepy_job.py') });

@@ -8,7 +8,7 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createActivities } from '../../activities';
 import { createWorker } from '../../infra/worker/create-worker';
-import { localRunEnv, type LocalRunEnv } from '../faults/helpers/local-run';
+import { addDayLogs, localRunEnv, type LocalRunEnv } from '../faults/helpers/local-run';
 import { emrflow } from '../support/cli-process';
 import { fakeActivities } from '../support/fake-activities';
 import { emrSettings, startMoto, type Moto } from '../support/moto';
@@ -26,6 +26,7 @@ let run: LocalRunEnv;
 beforeAll(async () => {
   conn = await connectForTest();
   run = localRunEnv(temporalAddress());
+  addDayLogs(run, [DATE]);
 });
 afterAll(async () => {
   await conn?.close();

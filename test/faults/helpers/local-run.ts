@@ -1,6 +1,8 @@
 // A songs-etl setup for worker processes: temp dirs, the tiny dataset, a task queue of its own,
 // as EMRFLOW_* variables (what an operator would put in dl.cfg) plus the config they load to.
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig, type EmrflowConfig } from '../../../infra/config';
 import { tinyLocalRun } from '../../support/tiny-dataset';
 
@@ -22,4 +24,17 @@ export function localRunEnv(temporalAddress: string, overrides: Record<string, s
   };
   const { config } = loadConfig({ env, cwd: dir, path: undefined });
   return { env, config, dir, stateDir: config.local.state_dir, lake: config.datalake.output_data };
+}
+
+/**
+ * Puts a log file for each date into the run's input, where songs-etl's daily input sensor looks
+ * for it (log_data/YYYY/MM/YYYY-MM-DD-events.json): tests that run a date the tiny dataset does
+ * not cover would otherwise wait at the sensor. The stand-in jobs these tests run do not read it.
+ */
+export function addDayLogs(run: LocalRunEnv, dates: string[]): void {
+  for (const date of dates) {
+    const dir = join(run.config.datalake.input_data, 'log_data', date.slice(0, 4), date.slice(5, 7));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${date}-events.json`), '{}\n');
+  }
 }
