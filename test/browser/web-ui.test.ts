@@ -72,4 +72,5 @@ test('Start Workflow with input {} runs the songs ETL to completion; the run pag
   await keepScreenshot(page, '4-search-attributes');
   expect(attributes).toMatch(new RegExp(`EmrClusterId[\\s\\S]{0,80}${summary.clusterId}`));
   await page.close();
-});
+  // A real full run with Spark, then its publish: well over the default 120 s on a loaded 2-core machine.
+}, 300_000);
