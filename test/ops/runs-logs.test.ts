@@ -60,7 +60,7 @@ test('a failed local run: runs list/show name it and its failure, logs prints th
   expect(detail.url).toMatch(new RegExp(`/workflows/${ID}/`));
   const showText = await cli(['runs', 'show', ID]);
   expect(showText.stdout).toMatch(/^status:\s+FAILED$/m);
-  expect(showText.stdout).toMatch(/^failure:\s+stage waitForStep: /m);
+  expect(showText.stdout).toMatch(/^failure:\s+task etl, stage waitForStep: /m);
   expect(showText.stdout).toContain('RuntimeError: fixture exploded on purpose');
 
   const logs = await cli(['logs', ID, '--stdout']);
