@@ -10,7 +10,7 @@ describe('createActivities', () => {
     const config = testConfig({ EMRFLOW_QUALITY_MAX_REJECTED_SHARE: '0.1' });
     expect(createProvider(config).kind).toBe('local');
     expect(await createActivities(config).pipelineSettings()).toEqual({
-      provider: 'local', outputUri: config.datalake.output_data, maxRejectedShare: 0.1, stagingKeepHours: 72,
+      provider: 'local', outputUri: config.datalake.output_data, inputUri: config.datalake.input_data, maxRejectedShare: 0.1, stagingKeepHours: 72,
     });
     const emr = testConfig({
       EMRFLOW_CLUSTER_PROVIDER: 'emr', EMRFLOW_S3_CODE_URI: 's3://bkt/code', EMRFLOW_S3_LOG_URI: 's3://bkt/logs',
