@@ -7,7 +7,7 @@ import { expect, test } from 'vitest';
 import type { SongsEtlSummary } from '../../workflows/shared';
 import { connectForTest, temporalAddress } from '../support/temporal';
 import { clustersOnDisk } from '../faults/helpers/local-clusters';
-import { localRunEnv } from '../faults/helpers/local-run';
+import { addDayLogs, localRunEnv } from '../faults/helpers/local-run';
 import { cliLikeWorker } from './helpers/job-worker';
 
 // The sleepy job's daily mode writes a passing report and exits: each run is a real
@@ -18,12 +18,15 @@ test('two workers share ten runs; one stopped mid-way; all ten complete once', a
   const conn = await connectForTest();
   const run = localRunEnv(temporalAddress());
   const ids = Array.from({ length: 10 }, (_, i) => `two-workers-${Date.now()}-${i}`);
+  const dates = ids.map((_, i) => `2018-11-${String(i + 1).padStart(2, '0')}`);
+  // The tiny dataset holds one day; without a log file for each date the runs wait at the sensor.
+  addDayLogs(run, dates);
   const workers = [cliLikeWorker(run.env, JOB), cliLikeWorker(run.env, JOB)];
   try {
     await Promise.all(workers.map((w) => w.ready));
     const handles = await Promise.all(ids.map((workflowId, i) => conn.client.workflow.start('songsEtl', {
       taskQueue: run.config.temporal.task_queue, workflowId,
-      args: [{ mode: 'daily', runDate: `2018-11-${String(i + 1).padStart(2, '0')}` }],
+      args: [{ mode: 'daily', runDate: dates[i] }],
     })));
     // Mid-way: some clusters exist, not every run has finished.
     const deadline = Date.now() + 120_000;
@@ -33,7 +36,7 @@ test('two workers share ten runs; one stopped mid-way; all ten complete once', a
     await workers[0]!.kill();
 
     const summaries = await Promise.all(handles.map((h) => h.result() as Promise<SongsEtlSummary>));
-    expect(summaries.map((s) => s.runDate).sort()).toEqual(ids.map((_, i) => `2018-11-${String(i + 1).padStart(2, '0')}`));
+    expect(summaries.map((s) => s.runDate).sort()).toEqual(dates);
     for (const id of ids) {
       const executions = [];
       for await (const e of conn.client.workflow.list({ query: `WorkflowId = '${id}'` })) executions.push(e.status.name);
