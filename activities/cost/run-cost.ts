@@ -66,10 +66,10 @@ function emrCost(instances: InstanceHours[], runningSeconds: number, prices: Pri
   };
 }
 
-/** An amount as people read it: cents from a cent up, two significant digits below. */
+/** An amount as people read it: cents from a dollar up, two significant digits below ($0.012, $0.00031). */
 export function usdText(usd: number): string {
   if (usd === 0) return '$0.00';
-  if (Math.abs(usd) >= 0.01) return `$${usd.toFixed(2)}`;
+  if (Math.abs(usd) >= 1) return `$${usd.toFixed(2)}`;
   return `$${Number(usd.toPrecision(2)).toString()}`;
 }
 
