@@ -2,6 +2,7 @@
 // this machine, state on disk) and emr (AWS EMR). Both are idempotent where retries can repeat a
 // call: create adopts the run's live cluster, addStep reuses a step with the same name,
 // terminate treats "already gone" as success.
+import type { ResourceUsage } from '../cost/usage';
 import type {
   ClusterRef, ClusterSummary, RunIdentity, StagedJob, StepLogs, StepRef, StepRequest, StepState, TerminateResult,
 } from '../../workflows/shared';
@@ -65,6 +66,12 @@ export interface ClusterProvider {
   describeCluster(clusterId: string): Promise<ClusterStatus>;
   cancelStep(clusterId: string, stepId: string): Promise<void>;
   terminateCluster(clusterId: string): Promise<TerminateResult>;
+  /**
+   * What the run's cluster (its handle) has consumed so far, or in total once it ended: the
+   * input of the cost estimate. Called at every poll of a waiting step when the run has a
+   * budget, and once after terminate for the run's summary.
+   */
+  usage(clusterId: string): Promise<ResourceUsage>;
   /**
    * Clusters tagged emrflow:managed=true (of every deployment: ownDeployment says which are
    * ours); active ones only unless `all`. Reads every page. A cluster that cannot be described

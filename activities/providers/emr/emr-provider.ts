@@ -15,6 +15,8 @@ import type {
 } from '../../../workflows/shared';
 import { callTimeout } from '../../aws-clients';
 import { joinKey, parseS3Uri } from '../../s3-uri';
+import type { ResourceUsage } from '../../cost/usage';
+import { emrUsage } from './emr-usage';
 import { instancesSpec } from './instances-spec';
 import {
   clusterName, clusterTags, summarise, tailLines, TAG,
@@ -234,6 +236,10 @@ export class EmrProvider implements ClusterProvider {
       throw e;
     }
     return { clusterId, action: 'terminated', terminatedAt: new Date().toISOString() };
+  }
+
+  usage(clusterId: string): Promise<ResourceUsage> {
+    return emrUsage(this.emr, clusterId);
   }
 
   async listClusters(options: { all?: boolean }): Promise<ClusterSummary[]> {
