@@ -29,6 +29,8 @@ export interface PipelinePlan {
   params: Record<string, string>;
   stepConcurrency: number;
   schedule?: PlannedSchedule;
+  /** The definition's deadline; timeZone is filled in by the worker (resolvePipeline) from the schedule's zone when absent. */
+  deadline?: { time: string; timeZone?: string };
 }
 
 /** The only task kind that runs on the cluster: the cluster lives while one of them remains. */

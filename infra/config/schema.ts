@@ -3,8 +3,9 @@
 import type { Field } from './fields';
 import {
   awsIds, boolean, decimal, hostPort, httpUrl, integer, location, oneOf, optionalPort, port, region, s3Uri, secret,
-  tags, tagValue, text, timeOfDay, timeZone, upperOneOf,
+  someOf, tags, tagValue, text, timeOfDay, timeZone, upperOneOf, webhookUrls,
 } from './fields';
+import { NOTIFY_OUTCOMES } from '../../workflows/shared';
 import { athenaWorkgroup, glueName } from './catalog-fields';
 
 export const schema = {
@@ -84,6 +85,10 @@ export const schema = {
     database: glueName('sparkify'),
     athena_workgroup: athenaWorkgroup('emrflow'),
     athena_results_uri: s3Uri(),
+  },
+  notify: {
+    webhook_url: webhookUrls(),
+    on: someOf(NOTIFY_OUTCOMES, ['failure', 'data_quality', 'cluster_left_running', 'deadline_missed']),
   },
 } as const;
 
