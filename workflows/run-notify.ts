@@ -3,7 +3,7 @@
 // deadline watcher (deadline-watch.ts) hears that the run started, failed or succeeded.
 // Nothing here changes the run's outcome: a message that cannot be delivered is logged.
 import { ApplicationFailure } from '@temporalio/common';
-import { CancellationScope, getExternalWorkflowHandle, isCancellation, log, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, getExternalWorkflowHandle, isCancellation, log, patched, workflowInfo } from '@temporalio/workflow';
 import { api } from './activities-proxy';
 import { deadlineWatchId } from './deadline';
 import { runEventSignal, startWatch, type RunEvent } from './deadline-watch';
@@ -70,7 +70,9 @@ export class RunNotifier {
   private async send(outcome: NotifyOutcome, reason: string, stderrTail?: string): Promise<void> {
     if (this.runDate === undefined) return; // the input was invalid: no pipeline run to speak of
     if (!this.settings) {
-      // The run failed before it fetched its settings (an unknown pipeline, a failed preflight).
+      // The run failed before it fetched its settings (an unknown pipeline, a failed preflight):
+      // fetch them now. Runs that failed so before this change did not: they replay without it.
+      if (!patched('notify-after-early-failure')) return;
       try {
         this.settings = await CancellationScope.nonCancellable(() => api.pipelineSettings());
       } catch {
