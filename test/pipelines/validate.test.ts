@@ -7,6 +7,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { auditProblems, type AuditedReport } from '../../pipelines/checks/staged-run-audit';
 import type { CheckContext } from '../../pipelines/define';
 import { loadPipelines, PipelineDefinitionError } from '../../infra/pipelines/registry';
+import { showPipeline } from '../../infra/cli/commands/pipelines';
 
 const define = join(import.meta.dirname, '../../pipelines/define.ts').replace(/\\/g, '/');
 const dirs: string[] = [];
@@ -39,6 +40,7 @@ describe('pipeline validation', () => {
   test('a deadline becomes part of the plan, in the schedule\'s zone unless it names its own', async () => {
     const reg = await loadPipelines(folder(`{ id: 'a', kind: 'spark', script: 'job.py' }`, `deadline: '07:00:30', schedule: { timeZone: 'Europe/Berlin' },`));
     expect(reg.plan('mine')?.deadline).toEqual({ time: '07:00:30', timeZone: 'Europe/Berlin' });
+    expect(showPipeline(reg.plan('mine')!)).toContain('deadline: the run for date D succeeded by 07:00:30 Europe/Berlin on D + 1');
   });
 
   test.each([
