@@ -105,6 +105,23 @@ describe('notifications', () => {
     }
   });
 
+  test('with two webhooks, a retry after the second answered 500 does not send to the first again', async () => {
+    const first = await webhookReceiver();
+    const second = await webhookReceiver([503]);
+    try {
+      const r = await run(`${first.url}, ${second.url}`, { step: { fails: 'Step failed with exitCode 1' } });
+      expect(r.failure?.type).toBe('SparkStepFailed');
+      expect(second.requests).toHaveLength(2);
+      expect(second.delivered).toHaveLength(1);
+      // The first webhook took it on attempt 1; attempt 2 knew that from the heartbeat.
+      expect(first.requests).toHaveLength(1);
+      expect(r.history).toContain('webhook 2 of 2 (127.0.0.1:');
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
   test('a receiver that is down does not change the run\'s outcome, success or failure', async () => {
     const down = `http://127.0.0.1:${await freePort()}/hooks/emrflow-test-webhook-down-secret`;
     const failed = await run(down, { step: { fails: 'Step failed with exitCode 1' } });
