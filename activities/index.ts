@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { EmrflowActivities, RunIdentity, StepSubmission } from '../workflows/shared';
 import { emrClient, iamClient, s3Client, stsClient } from './aws-clients';
 import { createCatalogActivities } from './catalog';
+import { createNotifyActivities } from './notify';
 import { preflight, type AwsClients } from './preflight';
 import type { RunInput } from './preflight/input-check';
 import { createPublishActivities } from './publish';
@@ -100,6 +101,7 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
     ...createPipelineActivities({ config, pipelines, s3: getS3, startDependants: options.startDependants ?? false }),
     ...createCatalogActivities(config, { s3: getS3 }),
     ...createPublishActivities({ s3: getS3, temporalClient }),
+    ...createNotifyActivities(config),
     preflight: (run?: RunInput) => preflight(config, { sparkSubmit, awsClients: getPreflightClients }, run),
     async pipelineSettings() {
       return {
@@ -108,6 +110,8 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
         inputUri: config.datalake.input_data,
         maxRejectedShare: config.quality.max_rejected_share,
         stagingKeepHours: config.quality.staging_keep_hours,
+        // Which outcomes to send, not where: the webhook URL never leaves the worker.
+        ...(config.notify.webhook_url && { notifyOn: config.notify.on }),
       };
     },
     stageJob: (script?: string) => provider.stageJob(options.jobScript ?? (script ? join(sparkJobsDir, script) : etlScript)),

@@ -124,6 +124,14 @@ export interface PipelineDefinition {
    * [cost] max_run_usd; unset there too, no budget.
    */
   maxRunUsd?: number;
+  /**
+   * The run for a date D must have succeeded by this time of day on D + 1 (HH:MM or HH:MM:SS, e.g.
+   * '07:00': yesterday's data ready by 7 am). If not (not started, still running, or failed), one
+   * `deadline_missed` message is sent ([notify]), and one more when it succeeds late. Default: none.
+   */
+  deadline?: string;
+  /** IANA time zone of deadline. Default: schedule.timeZone, else [schedule] time_zone. */
+  deadlineTimeZone?: string;
   tasks: PipelineTask[];
 }
 

@@ -3,3 +3,4 @@ export { songsEtl } from './songs-etl';
 export { runPipeline, statusQuery } from './pipeline-run';
 export { terminateEmrClusters } from './terminate-emr-clusters';
 export { lakeLock } from './lake-lock';
+export { deadlineWatch } from './deadline-watch';

@@ -31,6 +31,8 @@ export interface PipelinePlan {
   schedule?: PlannedSchedule;
   /** The pipeline's own budget per run (USD); absent: [cost] max_run_usd, if set. */
   maxRunUsd?: number;
+  /** The definition's deadline; timeZone is filled in by the worker (resolvePipeline) from the schedule's zone when absent. */
+  deadline?: { time: string; timeZone?: string };
 }
 
 /** The only task kind that runs on the cluster: the cluster lives while one of them remains. */

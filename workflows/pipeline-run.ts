@@ -10,6 +10,7 @@ import { api } from './activities-proxy';
 import { enterLake } from './lake';
 import { runsOnCluster, type PipelinePlan } from './pipeline-plan';
 import { runTask, type RunContext } from './pipeline-tasks';
+import { RunNotifier } from './run-notify';
 import type { PipelineStatus, PipelineSummary, RunPipelineInput, TaskStatus } from './pipeline-types';
 import { RunCluster, type StageRunner } from './run-cluster';
 import { reportIdFor, resolveRun } from './run-input';
@@ -35,6 +36,12 @@ export async function runPipeline(input: RunPipelineInput): Promise<PipelineSumm
 }
 
 export async function executePipeline(name: string, input: unknown, workflowType: string): Promise<PipelineSummary> {
+  // Messages and the deadline watcher (run-notify.ts): told the outcome, never able to change it.
+  const notifier = new RunNotifier(name);
+  return notifier.around(() => execute(name, input, workflowType, notifier));
+}
+
+async function execute(name: string, input: unknown, workflowType: string, notifier: RunNotifier): Promise<PipelineSummary> {
   const info = workflowInfo();
   const status: PipelineStatus = { pipeline: name, stage: 'resolveInput', stages: [], tasks: [] };
   setHandler(statusQuery, () => status);
@@ -55,9 +62,11 @@ export async function executePipeline(name: string, input: unknown, workflowType
   const { runDate, mode } = resolveRun(input, { scheduledAt: info.typedSearchAttributes.get(SCHEDULED_START_TIME), startedAt: info.startTime }, workflowType);
   const forcePublish = (input as { forcePublish?: unknown } | null)?.forcePublish === true;
   Object.assign(status, { runDate, mode });
+  notifier.runDate = runDate;
   upsertSearchAttributes([{ key: RUN_DATE, value: runDate }, { key: PIPELINE_KEY, value: name }]);
   const plan = await stage('resolvePipeline', undefined, () => api.resolvePipeline(name));
   status.tasks = plan.tasks.map((t): TaskStatus => ({ id: t.id, kind: t.kind, dependsOn: t.dependsOn, state: 'waiting', attempts: 0 }));
+  await notifier.planned(plan, runDate);
   const run = { workflowId: info.workflowId, runId: info.runId, pipeline: name };
 
   // Before anything is paid for: a missing bucket or role fails the run here, with the fix.
@@ -68,6 +77,7 @@ export async function executePipeline(name: string, input: unknown, workflowType
     && !plan.tasks.some((t) => t.kind === 'waitForInput' && t.path[mode] !== undefined);
   await stage('preflight', undefined, () => api.preflight(inputChecked ? { mode, runDate } : undefined));
   const settings = await stage('pipelineSettings', undefined, () => api.pipelineSettings());
+  notifier.pipelineSettings = settings;
   const cluster = new RunCluster(run, plan.stepConcurrency, stage, (c) => { status.clusterId = c.clusterId; });
   const ctx: RunContext = {
     plan, run, runDate, mode, forcePublish, settings, status, stage, cluster,

@@ -171,6 +171,33 @@ export interface PipelineSettings {
   maxRejectedShare: number;
   /** [quality] staging_keep_hours: how long cleanStaging keeps a failed run's staged output. */
   stagingKeepHours?: number;
+  /** [notify] on; absent when no webhook_url is configured (the URL itself never leaves the worker). */
+  notifyOn?: NotifyOutcome[];
+}
+
+/** What a notification is about ([notify] on lists the ones that are sent). */
+export const NOTIFY_OUTCOMES = ['failure', 'data_quality', 'cluster_left_running', 'success', 'deadline_missed'] as const;
+export type NotifyOutcome = (typeof NOTIFY_OUTCOMES)[number];
+
+/** A notification as the workflow hands it to the notify activity: no URL, no secret. */
+export interface NotifyRequest {
+  outcome: NotifyOutcome;
+  pipeline: string;
+  runDate: string;
+  /** One line: the failure's message, or what the deadline watcher saw. */
+  reason: string;
+  /** The run the message links to (the deadline watcher's own when no run exists yet). */
+  workflowId: string;
+  runId: string;
+  /** The Spark driver's stderr tail, for failures that carry one. */
+  stderrTail?: string;
+  /** Says apart the messages of one run (e.g. `deadline_missed` then `deadline_missed:late`); receivers may dedupe on it. */
+  key: string;
+}
+
+/** What each webhook answered (never the URL: it is a secret). */
+export interface NotifyResult {
+  delivered: { webhook: number; status: number }[];
 }
 
 /**
@@ -214,6 +241,8 @@ export interface EmrflowActivities {
   runIsOpen(input: { workflowId: string; runId: string }): Promise<boolean>;
   /** Registers published tables in the Glue catalog (provider = emr); on local, nothing to do. Idempotent. */
   registerCatalog(input: { outputUri: string; tables: string[]; mode: EtlMode }): Promise<CatalogRegistration>;
+  /** POSTs the message to every [notify] webhook_url (activities/notify); throws when one keeps failing. */
+  notify(request: NotifyRequest): Promise<NotifyResult>;
 }
 
 /** What registerCatalog did for one table. */

@@ -28,7 +28,9 @@ export function createPipelineActivities(deps: PipelineActivityDeps) {
           message: `unknown pipeline ${JSON.stringify(name)}; known pipelines: ${registry.names().join(', ')}`,
         });
       }
-      return deps.startDependants ? plan : { ...plan, dependants: [] };
+      // The deadline's zone defaults to the schedule's, and that to [schedule] time_zone.
+      const resolved = plan.deadline ? { ...plan, deadline: { time: plan.deadline.time, timeZone: plan.deadline.timeZone ?? config.schedule.time_zone } } : plan;
+      return deps.startDependants ? resolved : { ...resolved, dependants: [] };
     },
     async waitForInput(r: WaitForInputRequest) {
       const path = fillPlaceholders(r.path, runValues({

@@ -5,6 +5,7 @@ import { cancelCommand } from './commands/cancel';
 import { clustersCommand } from './commands/clusters';
 import { devCommand } from './commands/dev';
 import { logsCommand } from './commands/logs';
+import { notifyCommand } from './commands/notify';
 import { rerunCommand } from './commands/rerun';
 import { pipelinesCommand } from './commands/pipelines';
 import { runCommand } from './commands/run';
@@ -39,6 +40,7 @@ clustersCommand(program);
 awsCommand(program);
 queryCommand(program);
 tablesCommand(program);
+notifyCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -180,3 +180,29 @@ export const awsIds = (prefix: string) =>
     if (ids.length === 0 || bad !== undefined) throw new FieldError(`expected ${prefix}-… ids separated by commas, got "${bad ?? raw}"`);
     return ids;
   }, [] as string[]);
+
+/**
+ * One or more http(s) URLs separated by commas, each a secret (a Slack incoming webhook's path is
+ * its key): a bad one is named by its position, never echoed.
+ */
+export const webhookUrls = () =>
+  field((raw) => {
+    const urls = raw.split(',').map((p) => p.trim());
+    urls.forEach((u, i) => {
+      let ok = false;
+      try {
+        ok = ['http:', 'https:'].includes(new URL(u).protocol);
+      } catch { /* not a URL */ }
+      if (!ok) throw new FieldError(`expected http(s):// URLs separated by commas; URL ${i + 1} of ${urls.length} is not one (not shown: it is a secret)`);
+    });
+    return urls;
+  }, undefined, true);
+
+/** A subset of choices, separated by commas (each at most once). */
+export const someOf = <T extends string>(choices: readonly T[], def: T[]) =>
+  field((raw) => {
+    const picked = raw.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean) as T[];
+    const bad = picked.find((p) => !choices.includes(p));
+    if (picked.length === 0 || bad !== undefined) throw new FieldError(`expected some of ${choices.join(', ')} separated by commas, got "${bad ?? raw}"`);
+    return [...new Set(picked)];
+  }, def);

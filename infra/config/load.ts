@@ -110,7 +110,8 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
       } catch (e) {
         if (!(e instanceof FieldError)) throw e;
         const origin = override ? `environment ${override.name}` : `${where}: [${section}] ${key}`;
-        const message = f.secret ? 'expected a non-empty value' : e.message;
+        // A secret's parser never puts the value in its message (fields.ts), so it is safe to show.
+        const message = e.message;
         throw new ConfigError(`${origin}: ${message}`);
       }
     }
@@ -160,7 +161,7 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1)$/;
 
 function warningsFor(c: EmrflowConfig, raw: RawSections): string[] {
   const warnings: string[] = [];
-  if (c.source.found && (raw.aws?.access_key_id || raw.aws?.secret_access_key || raw.temporal?.api_key)) {
+  if (c.source.found && (raw.aws?.access_key_id || raw.aws?.secret_access_key || raw.temporal?.api_key || raw.notify?.webhook_url)) {
     const mode = statSync(c.source.file).mode;
     if (mode & 0o077)
       warnings.push(`${c.source.file} holds credentials and is readable by group or others; run: chmod 600 ${c.source.file}`);

@@ -3,8 +3,9 @@
 import type { Field } from './fields';
 import {
   awsIds, boolean, decimal, hostPort, httpUrl, integer, location, oneOf, optionalPort, port, region, s3Uri, secret,
-  tags, tagValue, text, timeOfDay, timeZone, upperOneOf,
+  someOf, tags, tagValue, text, timeOfDay, timeZone, upperOneOf, webhookUrls,
 } from './fields';
+import { NOTIFY_OUTCOMES } from '../../workflows/shared';
 import { athenaWorkgroup, glueName } from './catalog-fields';
 import { instancePrices, usd } from './cost-fields';
 
@@ -95,6 +96,10 @@ export const schema = {
     serverless_vcpu_hour_usd: usd(),
     serverless_memory_gb_hour_usd: usd(),
     serverless_storage_gb_hour_usd: usd(),
+  },
+  notify: {
+    webhook_url: webhookUrls(),
+    on: someOf(NOTIFY_OUTCOMES, ['failure', 'data_quality', 'cluster_left_running', 'deadline_missed']),
   },
 } as const;
 

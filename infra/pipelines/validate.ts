@@ -89,9 +89,32 @@ export function validatePipeline(def: PipelineDefinition, scriptExists: (script:
     problems.push({ task: needsReport[0]!.id, problem: `a ${needsReport[0]!.kind} task needs a spark task with report: true` });
   const budget = def.maxRunUsd;
   if (budget !== undefined && !(typeof budget === 'number' && Number.isFinite(budget) && budget > 0)) problems.push({ problem: `maxRunUsd must be a number of USD greater than 0, got ${JSON.stringify(budget)}` });
+  problems.push(...deadlineProblems(def));
   const sc = def.cluster?.stepConcurrency;
   if (sc !== undefined && !(Number.isInteger(sc) && sc >= 1 && sc <= 256)) problems.push({ problem: `cluster.stepConcurrency must be an integer from 1 to 256, got ${JSON.stringify(sc)}` });
   return problems;
+}
+
+const validZone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+function deadlineProblems(def: PipelineDefinition): Problem[] {
+  const out: Problem[] = [];
+  if (def.deadline !== undefined) {
+    const m = typeof def.deadline === 'string' ? /^(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(def.deadline) : null;
+    if (!m || Number(m[1]) > 23 || Number(m[2]) > 59 || Number(m[3] ?? 0) > 59)
+      out.push({ problem: `deadline must be a time of day like "07:00" (HH:MM or HH:MM:SS), got ${JSON.stringify(def.deadline)}` });
+  }
+  if (def.deadlineTimeZone !== undefined && (typeof def.deadlineTimeZone !== 'string' || !validZone(def.deadlineTimeZone)))
+    out.push({ problem: `deadlineTimeZone must be an IANA time zone such as UTC or Europe/Berlin, got ${JSON.stringify(def.deadlineTimeZone)}` });
+  if (def.deadlineTimeZone !== undefined && def.deadline === undefined) out.push({ problem: 'deadlineTimeZone is set but deadline is not' });
+  return out;
 }
 
 /** Problems between pipelines: duplicate names, `after` naming no pipeline, cycles through `after`. */
@@ -162,5 +185,6 @@ export function toPlan(def: PipelineDefinition, file: string, all: PipelineDefin
     stepConcurrency: def.cluster?.stepConcurrency ?? widestSparkLevel(tasks),
     schedule: def.schedule && { ...def.schedule, overlap: def.schedule.overlap ?? 'buffer-all' },
     ...(def.maxRunUsd !== undefined && { maxRunUsd: def.maxRunUsd }),
+    ...(def.deadline !== undefined && { deadline: { time: def.deadline, timeZone: def.deadlineTimeZone ?? def.schedule?.timeZone } }),
   };
 }

@@ -17,6 +17,11 @@ describe('createActivities', () => {
       EMRFLOW_DATALAKE_INPUT_DATA: 's3://bkt/in', EMRFLOW_DATALAKE_OUTPUT_DATA: 's3://bkt/out',
     });
     expect(createProvider(emr).kind).toBe('emr');
+    // With a webhook: which outcomes to send, never where to.
+    const hooked = testConfig({ EMRFLOW_NOTIFY_WEBHOOK_URL: 'https://hooks.example.com/T0/B0/secret-key', EMRFLOW_NOTIFY_ON: 'failure' });
+    const settings = await createActivities(hooked).pipelineSettings();
+    expect(settings.notifyOn).toEqual(['failure']);
+    expect(JSON.stringify(settings)).not.toContain('secret-key');
   });
 
   it('passes the run date only to daily runs, and always the report id', () => {

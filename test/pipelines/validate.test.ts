@@ -7,6 +7,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { auditProblems, type AuditedReport } from '../../pipelines/checks/staged-run-audit';
 import type { CheckContext } from '../../pipelines/define';
 import { loadPipelines, PipelineDefinitionError } from '../../infra/pipelines/registry';
+import { showPipeline } from '../../infra/cli/commands/pipelines';
 
 const define = join(import.meta.dirname, '../../pipelines/define.ts').replace(/\\/g, '/');
 const dirs: string[] = [];
@@ -29,6 +30,19 @@ async function problems(tasks: string, extra = ''): Promise<string[]> {
 }
 
 describe('pipeline validation', () => {
+  test.each([
+    ['a deadline that is no time of day', `deadline: '7am',`, 'mine.ts: deadline must be a time of day like "07:00" (HH:MM or HH:MM:SS), got "7am"'],
+    ['a deadline in an unknown zone', `deadline: '07:00', deadlineTimeZone: 'Mars/Base',`, 'mine.ts: deadlineTimeZone must be an IANA time zone such as UTC or Europe/Berlin, got "Mars/Base"'],
+  ])('rejects %s', async (_what, extra, line) => {
+    expect(await problems(`{ id: 'a', kind: 'spark', script: 'job.py' }`, extra)).toEqual([line]);
+  });
+
+  test('a deadline becomes part of the plan, in the schedule\'s zone unless it names its own', async () => {
+    const reg = await loadPipelines(folder(`{ id: 'a', kind: 'spark', script: 'job.py' }`, `deadline: '07:00:30', schedule: { timeZone: 'Europe/Berlin' },`));
+    expect(reg.plan('mine')?.deadline).toEqual({ time: '07:00:30', timeZone: 'Europe/Berlin' });
+    expect(showPipeline(reg.plan('mine')!)).toContain('deadline: the run for date D succeeded by 07:00:30 Europe/Berlin on D + 1');
+  });
+
   test.each([
     ['an unknown dependency', `{ id: 'a', kind: 'spark', script: 'job.py', dependsOn: ['b'] }`, 'mine.ts: task a: depends on "b", which is not a task of this pipeline'],
     ['a cycle', `{ id: 'a', kind: 'spark', script: 'job.py', dependsOn: ['b'] }, { id: 'b', kind: 'spark', script: 'job.py', dependsOn: ['a'] }`, 'mine.ts: task a: dependency cycle: a -> b -> a'],

@@ -11,6 +11,9 @@ import { Worker } from '@temporalio/worker';
 import { temporalCli, workflowsEntry } from '../../infra/paths';
 import { runPipeline, songsEtl, terminateEmrClusters } from '../../workflows';
 import { SEARCH_ATTRIBUTES } from '../../workflows/shared';
+import { deadlineWatchId } from '../../workflows/deadline';
+import type { PipelinePlan } from '../../workflows/pipeline-plan';
+import { addDays } from '../../infra/schedules/zoned-time';
 import { fakeActivities, type FakeOptions } from '../support/fake-activities';
 
 const OUT = join(import.meta.dirname, 'histories');
@@ -89,6 +92,31 @@ await record('sparkify-reports-task-failure', { failTasks: { 'top-songs': { mess
   client.workflow.execute(runPipeline, { taskQueue, workflowId, args: [{ pipeline: 'sparkify-reports', ...daily }] }));
 await record('run-pipeline-unknown', {}, (taskQueue, workflowId) =>
   client.workflow.execute(runPipeline, { taskQueue, workflowId, args: [{ pipeline: 'nope', ...daily }] }));
+await record('songs-etl-notify-failure', { step: { fails: 'Step failed with exitCode 1' }, settings: { notifyOn: ['failure'] } }, (taskQueue, workflowId) =>
+  client.workflow.execute(songsEtl, { taskQueue, workflowId, args: [daily] }));
+{
+  // A pipeline with a deadline 8 s away whose step is held past it: the run starts and signals
+  // its date's watcher, which sends deadline_missed, then the late success.
+  const plans: Record<string, PipelinePlan> = {};
+  const { fake, w, taskQueue } = await worker({ holdStep: true, plans, settings: { notifyOn: ['deadline_missed'] } });
+  const due = new Date(Date.now() + 8000).toISOString();
+  const runDate = addDays(due.slice(0, 10), -1);
+  plans['deadline-demo'] = {
+    name: 'deadline-demo', description: 'd', file: 'pipelines/deadline-demo.ts', dependants: [], after: [], params: {}, stepConcurrency: 1,
+    tasks: [{ id: 'etl', dependsOn: [], kind: 'spark', script: 'etl.py', args: [], retries: 0, report: false }],
+    deadline: { time: due.slice(11, 19), timeZone: 'UTC' },
+  };
+  const workflowId = 'replay-run-pipeline-deadline';
+  await w.runUntil(async () => {
+    const handle = await client.workflow.start(runPipeline, { taskQueue, workflowId, args: [{ pipeline: 'deadline-demo', runDate, mode: 'daily' }] });
+    while (!fake.calls.some((c) => c.name === 'notify')) await new Promise((r) => setTimeout(r, 200));
+    fake.release();
+    await handle.result();
+    await client.workflow.getHandle(deadlineWatchId('deadline-demo', runDate)).result();
+  });
+  await save('run-pipeline-deadline', workflowId);
+  await save('deadline-watch-missed-then-succeeded', deadlineWatchId('deadline-demo', runDate));
+}
 const stray = { clusterId: 'j-STRAY', name: 'emrflow-gone', state: 'WAITING', createdAt: '2018-11-15T00:00:00Z', ageMinutes: 90, managed: true, ownerWorkflowId: 'gone', terminationProtected: false, tags: {} };
 await record('sweeper-happy', { clusters: [stray], ownerStatuses: { gone: 'COMPLETED' } }, (taskQueue, workflowId) =>
   client.workflow.execute(terminateEmrClusters, { taskQueue, workflowId, args: [{}] }));

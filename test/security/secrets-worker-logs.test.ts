@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { repoRoot } from '../../infra/paths';
 import { FAKE_AWS_SECRETS, FAKE_SECRETS, leakedSecrets } from '../support/secrets-scan';
 import { connectForTest, temporalAddress } from '../support/temporal';
+import { webhookReceiver } from '../support/webhook-receiver';
 
 function workerProcess(env: Record<string, string>) {
   const child = spawn(process.execPath, [join(repoRoot, 'infra/bin/emrflow.mjs'), 'worker', '--no-sync-schedules'], {
@@ -35,11 +36,14 @@ let conn: Awaited<ReturnType<typeof connectForTest>>;
 beforeAll(async () => { conn = await connectForTest(); });
 afterAll(async () => conn.close());
 
-test('a failing run on the emrflow worker process prints no credential', async () => {
+test('a failing run on the emrflow worker process prints no credential and no webhook URL', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'emrflow-log-run-'));
   const taskQueue = `test-${randomUUID()}`;
+  // A live receiver: the failure message is really sent, with its URL in the worker's config.
+  const rx = await webhookReceiver();
+  const secrets = { ...FAKE_AWS_SECRETS, EMRFLOW_NOTIFY_WEBHOOK_URL: rx.url };
   const worker = workerProcess({
-    ...FAKE_AWS_SECRETS,
+    ...secrets,
     EMRFLOW_TEMPORAL_TASK_QUEUE: taskQueue,
     EMRFLOW_LOCAL_STATE_DIR: join(dir, 'state'),
     // song_data/ and log_data/ without files: preflight passes, the Spark job fails, so the
@@ -59,12 +63,14 @@ test('a failing run on the emrflow worker process prints no credential', async (
     expect(worker.output()).toContain(`worker polling task queue "${taskQueue}"`);
     expect(worker.output()).toContain(workflowId);
     expect(worker.output()).toMatch(/no song files/);
-    expect(leakedSecrets(worker.output())).toEqual([]);
+    expect(rx.delivered.map((m) => [m.outcome, m.workflowId])).toEqual([['failure', workflowId]]);
+    expect(leakedSecrets(worker.output(), secrets)).toEqual([]);
   } finally {
     worker.child.kill('SIGTERM');
     await worker.exited;
+    await rx.close();
   }
-  expect(leakedSecrets(worker.output())).toEqual([]);
+  expect(leakedSecrets(worker.output(), secrets)).toEqual([]);
 });
 
 test('a worker whose Temporal API key is refused exits with an error that does not print the key', async () => {

@@ -56,6 +56,8 @@ export interface FakeOptions {
   stepMs?: number;
   /** Clusters are created with termination protection on. */
   protectClusters?: boolean;
+  /** The notify activity (default: records the request and delivers nowhere); tests pass the real one to post to a local receiver. */
+  notify?: EmrflowActivities['notify'];
   /** The sensor finds its input after this many polls (default at once). */
   inputAfterPolls?: number;
 }
@@ -201,6 +203,7 @@ export function fakeActivities(o: FakeOptions = {}) {
       lock.requestLakeLock({ ...input, lake: `${input.lake}/${Context.current().info.taskQueue}` })),
     runIsOpen: (input) => record('runIsOpen', [input], () => lock.runIsOpen(input)),
     registerCatalog: (input) => record('registerCatalog', [input], () => ({ database: 'duckdb (local views)', tables: [] })),
+    notify: (request) => record('notify', [request], () => (o.notify ? o.notify(request) : { delivered: [] })),
   };
 
   return {

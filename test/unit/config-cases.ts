@@ -23,6 +23,8 @@ export const BAD_CONFIG_CASES: [string, string, RegExp][] = [
   ['half a key pair', '[aws]\naccess_key_id = AKIAEXAMPLE\n', /\[aws\] access_key_id and secret_access_key must be given together/],
   ['bad share', '[quality]\nmax_rejected_share = 1.5\n', /\[quality\] max_rejected_share: expected a number from 0 to 1/],
   ['key outside a section', 'provider = local\n', /"provider" is outside any \[section\]/],
+  ['bad notify outcome', '[notify]\non = failure, sucess\n', /\[notify\] on: expected some of failure, data_quality, cluster_left_running, success, deadline_missed separated by commas, got "sucess"/],
+  ['webhook not a URL', '[notify]\nwebhook_url = https://hooks.example.com/ok, hooks.example.com/T0SECRET\n', /\[notify\] webhook_url: expected http\(s\):\/\/ URLs separated by commas; URL 2 of 2 is not one \(not shown: it is a secret\)$/],
   ['reserved tag', '[emr]\nextra_tags = emrflow:managed=false\n', /\[emr\] extra_tags: tag "emrflow:managed" is reserved/],
   ['budget not a number', '[cost]\nmax_run_usd = five\n', /\[cost\] max_run_usd: expected a USD amount greater than 0, got "five"/],
   ['zero budget', '[cost]\nmax_run_usd = 0\n', /\[cost\] max_run_usd: expected a USD amount greater than 0, got "0"/],

@@ -42,6 +42,17 @@ describe('bad configuration: one line naming file, section and key', () => {
   test('secret values are never echoed in errors', () => {
     const file = writeCfg('[aws]\naccess_key_id = \nsecret_access_key = s3cr3t\n');
     expect(() => loadConfig({ path: file, env: {} })).toThrow(/access_key_id: expected a non-empty value/);
+    const bad = writeCfg('[notify]\nwebhook_url = ftp://hooks.example.com/T0SECRET\n');
+    expect(() => loadConfig({ path: bad, env: {} })).toThrow(/\[notify\] webhook_url: expected http/);
+    expect(() => loadConfig({ path: bad, env: {} })).not.toThrow(/T0SECRET/);
+  });
+
+  test('[notify]: several webhooks, and which outcomes are sent (default all but success)', () => {
+    expect(loadConfig({ path: writeCfg('[cluster]\nprovider = local\n'), env: {} }).config.notify)
+      .toEqual({ webhook_url: undefined, on: ['failure', 'data_quality', 'cluster_left_running', 'deadline_missed'] });
+    const file = writeCfg('[notify]\nwebhook_url = https://hooks.slack.com/services/T/B/x , http://127.0.0.1:9000/hook\non = success,failure\n');
+    expect(loadConfig({ path: file, env: {} }).config.notify)
+      .toEqual({ webhook_url: ['https://hooks.slack.com/services/T/B/x', 'http://127.0.0.1:9000/hook'], on: ['success', 'failure'] });
   });
 });
 

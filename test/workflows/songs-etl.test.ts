@@ -152,8 +152,9 @@ describe('songsEtl', () => {
     expect(failure.message).toContain('FAIL bucket s3://sparkify-code  does not exist (s3.code_uri) — fix: run `emrflow aws bootstrap`');
     expect(failure.message).toContain('FAIL service role EMR_DefaultRole  does not exist — fix: run `emrflow aws bootstrap` (or `aws emr create-default-roles`)');
     expect(failure.message).not.toContain('credentials');
-    // Not retried, and nothing after it ran: no cluster, so nothing to terminate.
-    expect(fake.calls.map((c) => [c.name, c.attempt])).toEqual([['resolvePipeline', 1], ['preflight', 1]]);
+    // Not retried, and nothing after it ran but reading the settings ([notify] on: is this failure
+    // to be sent?): no cluster, so nothing to terminate.
+    expect(fake.calls.map((c) => [c.name, c.attempt])).toEqual([['resolvePipeline', 1], ['preflight', 1], ['pipelineSettings', 1]]);
     expect(fake.clusters.size).toBe(0);
   });
 

@@ -23,6 +23,7 @@ export function showPipeline(p: PipelinePlan): string {
   return [
     `${p.name}: ${p.description}`, `file: ${p.file}`, scheduleLine(p),
     ...(p.dependants.length ? [`starts after it succeeds: ${p.dependants.join(', ')}`] : []),
+    ...(p.deadline ? [`deadline: the run for date D succeeded by ${p.deadline.time} ${p.deadline.timeZone ?? '([schedule] time_zone)'} on D + 1 ([notify] deadline_missed)`] : []),
     `cluster step concurrency: ${p.stepConcurrency}`, 'tasks:', ...p.tasks.map(taskLine),
   ].join('\n');
 }
