@@ -11,12 +11,13 @@ import { fillPlaceholders, runValues } from '../pipelines/placeholders';
 import { createPipelineActivities } from './pipelines';
 import { join } from 'node:path';
 import type { EmrflowActivities, RunIdentity, StepSubmission } from '../workflows/shared';
-import { emrClient, iamClient, s3Client, stsClient } from './aws-clients';
+import { emrClient, emrServerlessClient, iamClient, s3Client, stsClient } from './aws-clients';
 import { createCatalogActivities } from './catalog';
 import { preflight, type AwsClients } from './preflight';
 import type { RunInput } from './preflight/input-check';
 import { createPublishActivities } from './publish';
 import { EmrProvider } from './providers/emr/emr-provider';
+import { EmrServerlessProvider } from './providers/emr-serverless/emr-serverless-provider';
 import type { ClusterProvider } from './providers/cluster-provider';
 import { stepName } from './providers/cluster-provider';
 import { LocalProvider, sparkEnvironment, sparkSubmitCommand } from './providers/local/local-provider';
@@ -49,6 +50,8 @@ export function createProvider(config: EmrflowConfig): ClusterProvider {
       });
     case 'emr':
       return new EmrProvider({ emr: emrClient(config.aws), s3: s3Client(config.aws), config });
+    case 'emr-serverless':
+      return new EmrServerlessProvider({ client: emrServerlessClient(config.aws), s3: s3Client(config.aws), config });
   }
 }
 
@@ -112,6 +115,7 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
       clusterId: s.clusterId,
       stepName: taskStepName(s),
       lastStep: s.lastStep,
+      run: s.run,
       scriptUri: s.job.scriptUri,
       args: jobArgs(config, s),
     }),

@@ -2,14 +2,14 @@
 // documents the same keys; test/unit/config-example.test.ts keeps the two in step.
 import type { Field } from './fields';
 import {
-  awsIds, boolean, decimal, hostPort, httpUrl, integer, location, oneOf, optionalPort, port, region, s3Uri, secret,
+  awsIds, boolean, roleArn, serverlessApplicationId, decimal, hostPort, httpUrl, integer, location, oneOf, optionalPort, port, region, s3Uri, secret,
   tags, tagValue, text, timeOfDay, timeZone, upperOneOf,
 } from './fields';
 import { athenaWorkgroup, glueName } from './catalog-fields';
 
 export const schema = {
   cluster: {
-    provider: oneOf(['local', 'emr'] as const, 'local'),
+    provider: oneOf(['local', 'emr', 'emr-serverless'] as const, 'local'),
   },
   aws: {
     region: region('us-west-2'),
@@ -40,6 +40,20 @@ export const schema = {
     subnet_ids: awsIds('subnet'),
     additional_master_security_groups: awsIds('sg'),
     additional_core_security_groups: awsIds('sg'),
+  },
+  emr_serverless: {
+    application_id: serverlessApplicationId(),
+    application_name: text('emrflow'),
+    release_label: text('emr-7.13.0'),
+    architecture: upperOneOf(['X86_64', 'ARM64'] as const, 'X86_64'),
+    auto_stop_idle_minutes: integer(15, 1, 10080),
+    max_vcpu: integer(32, 1, 10000),
+    max_memory_gb: integer(128, 1, 100000),
+    max_disk_gb: integer(1000, 20, 1000000),
+    execution_role_arn: roleArn(),
+    log_uri: s3Uri(),
+    spark_submit_parameters: text(),
+    job_poll_seconds: integer(30, 1, 3600),
   },
   local: {
     state_dir: location('.emrflow'),

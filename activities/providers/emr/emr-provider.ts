@@ -355,7 +355,7 @@ export class EmrProvider implements ClusterProvider {
  * is left to the SDK's retries; any other error reaches the activity, whose next attempt first
  * looks for the cluster or step the lost call may have created.
  */
-function sentOnce<C extends { middlewareStack: { add: (...args: never[]) => unknown } }>(command: C): C {
+export function sentOnce<C extends { middlewareStack: { add: (...args: never[]) => unknown } }>(command: C): C {
   const stack = command.middlewareStack as unknown as {
     add(mw: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>, o: object): void;
   };
@@ -369,7 +369,7 @@ function sentOnce<C extends { middlewareStack: { add: (...args: never[]) => unkn
   return command;
 }
 
-function isThrottling(e: unknown): boolean {
+export function isThrottling(e: unknown): boolean {
   const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
   return err.$metadata?.httpStatusCode === 429 || /Throttl|TooManyRequests|RequestLimitExceeded/.test(err.name ?? '');
 }
