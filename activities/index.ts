@@ -82,7 +82,7 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
   // reads ~/.aws/config for a profile).
   let preflightClients: AwsClients | undefined;
   const getPreflightClients = () =>
-    (preflightClients ??= { s3: getS3(), emr: emrClient(config.aws), iam: iamClient(config.aws), sts: stsClient(config.aws) });
+    (preflightClients ??= { s3: getS3(), emr: emrClient(config.aws), iam: iamClient(config.aws), sts: stsClient(config.aws), emrServerless: emrServerlessClient(config.aws) });
   // The worker composes the Temporal client; activities only use the one they are given.
   const temporalClient = async (): Promise<Client> => {
     if (options.client) return options.client;

@@ -17,7 +17,7 @@ import { emrServerlessClient, s3Client } from '../../activities/aws-clients';
 import { EmrServerlessProvider } from '../../activities/providers/emr-serverless/emr-serverless-provider';
 import { waitForStep, type WaitProgress } from '../../activities/wait-for-step';
 import { loadConfig, type EmrflowConfig } from '../../infra/config';
-import type { RunIdentity } from '../../workflows/shared';
+import type { RunIdentity, StepOutcome } from '../../workflows/shared';
 import { serverlessSettings, startMoto, type Moto } from '../support/moto';
 import { testTempDir } from '../support/temp-dir';
 
@@ -133,7 +133,7 @@ describe.sequential('emr-serverless provider', () => {
     const env = mockEnv();
     const beats: WaitProgress[] = [];
     env.on('heartbeat', (d: WaitProgress) => beats.push(d));
-    const waiting = env.run(() => waitForStep(provider(), { clusterId, stepId }));
+    const waiting = env.run(() => waitForStep(provider(), { clusterId, stepId })) as Promise<StepOutcome>;
     await moto.setJobRun(stepId, 'QUEUED');
     await new Promise((r) => setTimeout(r, 1_200));
     await moto.setJobRun(stepId, 'RUNNING', { utilization: { vCPUHour: 0.5, memoryGBHour: 2, storageGBHour: 10 } });
