@@ -4,7 +4,8 @@
 // cancels it (and leaves the shared application alone); a worker SIGKILLed while the run waits
 // is replaced, the new worker resumes the wait and the run fails as the job run did, with its
 // stateDetails and the driver's stderr tail. The real worker (`emrflow worker`) runs the real
-// workflow and activities; the test moves the job runs, which moto never runs.
+// workflow and activities; the test moves the job runs, which moto never runs. The sweeper
+// cancels a job run whose run is gone.
 import { GetApplicationCommand, type EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -17,7 +18,9 @@ import { emrServerlessClient, iamClient, s3Client, stsClient } from '../../activ
 import { bootstrap } from '../../infra/aws/bootstrap';
 import { loadConfig, type EmrflowConfig } from '../../infra/config';
 import { etlScript } from '../../infra/paths';
+import { EmrServerlessProvider } from '../../activities/providers/emr-serverless/emr-serverless-provider';
 import { cliWorker, type WorkerProcess } from '../faults/helpers/worker-process';
+import { emrflow } from '../support/cli-process';
 import { serverlessSettings, startMoto, type Moto, type MotoJobRun } from '../support/moto';
 import { connectForTest, temporalAddress } from '../support/temporal';
 
@@ -119,7 +122,7 @@ describe.sequential('songs-etl on emr-serverless', () => {
     await moto.setJobRun(jobRun!.id, 'RUNNING');
     await eventually('the run waiting for its job run', async () => {
       const history = (await handle.fetchHistory()).events ?? [];
-      return history.some((e) => e.activityTaskStartedEventAttributes && history.some((s) => s.activityTaskScheduledEventAttributes?.activityType?.name === 'waitForStep'));
+      return history.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'waitForStep');
     });
     await new Promise((r) => setTimeout(r, 2_000));
     await first.kill();
@@ -136,4 +139,25 @@ describe.sequential('songs-etl on emr-serverless', () => {
     expect(text).toContain('ValueError: no log files for 2018-11-16');
     expect((await jobRunsOf(workflowId)).map((j) => j.id)).toEqual([jobRun!.id]);
   }, 240_000);
+});
+
+describe('the sweeper on emr-serverless', () => {
+  test('cancels the emrflow-tagged job runs whose owning run is closed, and `clusters list` shows them as job runs', async () => {
+    if (workers.length === 0) startWorker();
+    const provider = new EmrServerlessProvider({ client: serverless, s3, config });
+    // A job run left by a run that no longer exists (its worker and workflow are gone).
+    const stray = { workflowId: `sl-gone-${Date.now()}`, runId: randomUUID(), pipeline: 'songs-etl' };
+    const handle = (await provider.createCluster(stray)).clusterId;
+    const { stepId } = await provider.addStep({ clusterId: handle, stepName: `songs-etl:${stray.workflowId}:etl`, scriptUri: 's3://emrflow-code/code/x/etl.py', args: [], run: stray });
+    const listed = await emrflow(['clusters', 'list'], env, { cleanEnv: true });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stderr + listed.stdout).toContain('job runs, one row per run');
+    expect(listed.stdout).toContain(stepId);
+    const result = await conn.client.workflow.execute('terminateEmrClusters', {
+      taskQueue: config.temporal.task_queue, workflowId: `sl-sweep-${Date.now()}`, args: [{}],
+    }) as { clusters: { clusterId: string; rule: string; action: string }[] };
+    const row = result.clusters.find((c) => c.clusterId.startsWith(`${handle.split('/')[0]}/${stray.runId}/`));
+    expect(row).toMatchObject({ rule: 'owner-closed', action: 'terminated' });
+    expect((await moto.jobRuns()).find((j) => j.id === stepId)?.state).toBe('CANCELLED');
+  }, 120_000);
 });
