@@ -4,7 +4,12 @@
 // check then passes; a wrong application id is one line naming the setting and the fix.
 import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { EMRServerlessClient, ListApplicationsCommand } from '@aws-sdk/client-emr-serverless';
+import { ApplicationFailure } from '@temporalio/common';
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { emrClient, emrServerlessClient, iamClient, s3Client, stsClient } from '../../activities/aws-clients';
+import { preflight } from '../../activities/preflight';
+import { loadConfig } from '../../infra/config';
 import { startMoto, type Moto } from '../support/moto';
 import { awsClients, awsEnv, emrflow } from './fixtures/aws-cli';
 
@@ -69,5 +74,17 @@ describe.sequential('aws bootstrap and check for emr-serverless', () => {
     expect(failed).toEqual([
       'FAIL application 00nosuchapp00000  does not exist in us-west-2 ([emr_serverless] application_id) — fix: set [emr_serverless] application_id to one `aws emr-serverless list-applications` shows, or unset it to let emrflow create one',
     ]);
+  });
+
+  test('a run\'s preflight with a wrong application id fails in one line naming the setting, before any job run', async () => {
+    const config = loadConfig({ cwd: tmpdir(), env: { ...env, EMRFLOW_EMR_SERVERLESS_APPLICATION_ID: '00nosuchapp00000' } }).config;
+    const clients = { s3: s3Client(config.aws), emr: emrClient(config.aws), iam: iamClient(config.aws), sts: stsClient(config.aws), emrServerless: emrServerlessClient(config.aws) };
+    const failure = await preflight(config, { sparkSubmit: 'unused', awsClients: () => clients }).then(() => undefined, (e: unknown) => e);
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect((failure as ApplicationFailure).type).toBe('PreflightFailed');
+    expect((failure as ApplicationFailure).message.split('\n').slice(1)).toEqual([
+      'FAIL application 00nosuchapp00000  does not exist in us-west-2 ([emr_serverless] application_id) — fix: set [emr_serverless] application_id to one `aws emr-serverless list-applications` shows, or unset it to let emrflow create one',
+    ]);
+    expect(await moto.jobRuns()).toEqual([]);
   });
 });
