@@ -5,9 +5,7 @@ import {
   ListStepsCommand, RunJobFlowCommand, SetKeepJobFlowAliveWhenNoStepsCommand, TerminateJobFlowsCommand,
   type Cluster, type ClusterState, type EMRClient, type StepSummary,
 } from '@aws-sdk/client-emr';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { gunzipSync } from 'node:zlib';
 import { deploymentId, type EmrflowConfig } from '../../../infra/config';
 import type {
@@ -16,6 +14,7 @@ import type {
 import { callTimeout } from '../../aws-clients';
 import { joinKey, parseS3Uri } from '../../s3-uri';
 import { instancesSpec } from './instances-spec';
+import { stageScript } from '../stage-script';
 import {
   clusterName, clusterTags, summarise, tailLines, TAG,
   type ClusterProvider, type ClusterStatus, type StepStatus,
@@ -83,20 +82,8 @@ export class EmrProvider implements ClusterProvider {
   private get s3() { return this.options.s3; }
   private get cfg() { return this.options.config; }
 
-  async stageJob(scriptPath: string): Promise<StagedJob> {
-    const body = await readFile(scriptPath).catch((e: Error) => {
-      throw new Error(`cannot read the job script ${scriptPath}: ${e.message}`);
-    });
-    const contentHash = createHash('sha256').update(body).digest('hex');
-    const { bucket, key: prefix } = parseS3Uri(this.cfg.s3.code_uri!);
-    const key = joinKey(prefix, contentHash, 'etl.py');
-    try {
-      await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), callTimeout());
-    } catch (e) {
-      if (!isMissingOrHidden(e)) throw e;
-      await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/x-python' }), callTimeout());
-    }
-    return { scriptUri: `s3://${bucket}/${key}`, contentHash };
+  stageJob(scriptPath: string): Promise<StagedJob> {
+    return stageScript(this.s3, this.cfg.s3.code_uri!, scriptPath);
   }
 
   async createCluster(run: RunIdentity, options: { stepConcurrency?: number } = {}): Promise<ClusterRef> {
