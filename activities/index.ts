@@ -22,6 +22,9 @@ import type { ClusterProvider } from './providers/cluster-provider';
 import { stepName } from './providers/cluster-provider';
 import { LocalProvider, sparkEnvironment, sparkSubmitCommand } from './providers/local/local-provider';
 import { readRunReport } from './run-report';
+import { budgetFor } from './cost/budget';
+import { pricesFromConfig } from './cost/prices';
+import { runCost } from './cost/run-cost-activity';
 import { waitForStep } from './wait-for-step';
 
 export interface ActivityOptions {
@@ -76,6 +79,7 @@ export function taskStepName(s: Pick<StepSubmission, 'run' | 'task'>): string {
 
 export function createActivities(config: EmrflowConfig, options: ActivityOptions = {}) {
   const provider = options.provider ?? createProvider(config);
+  const prices = pricesFromConfig(config.cost);
   let s3: S3Client | undefined;
   const getS3 = () => (s3 ??= s3Client(config.aws));
   // Built once per worker, not per run: each new SDK client resolves credentials again (and
@@ -119,7 +123,11 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
       scriptUri: s.job.scriptUri,
       args: jobArgs(config, s),
     }),
-    waitForStep: (step) => waitForStep(provider, step),
+    waitForStep: ({ maxRunUsd, ...step }) => {
+      const budget = budgetFor(maxRunUsd, config.cost.max_run_usd);
+      return waitForStep(provider, step, budget && { budget, prices });
+    },
+    runCost: (clusterId) => runCost(provider, prices, clusterId),
     // An apiCall activity (2-minute start-to-close): wait for late logs at most 90 s here.
     fetchStepLogs: (step) => provider.stepLogs(step.clusterId, step.stepId, { maxWaitMs: 90_000 }),
     readRunReport: (reportId) => readRunReport(config.datalake.output_data, reportId, getS3),

@@ -5,6 +5,9 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { StepOutcome } from '../workflows/shared';
+import { budgetExceeded, isOverBudget, type Budget } from './cost/budget';
+import type { Prices } from './cost/prices';
+import { estimateCost } from './cost/run-cost';
 import { clusterTerminated, sparkStepFailed, stepCancelled } from './errors';
 import type { ClusterProvider, StepStatus } from './providers/cluster-provider';
 
@@ -26,9 +29,13 @@ export function jittered(seconds: number, random = Math.random): number {
   return Math.round(seconds * 1000 * (0.8 + 0.4 * random()));
 }
 
+/** A budget to hold the run to while it waits, and the prices that turn usage into dollars. */
+export interface WaitBudget { budget: Budget; prices: Prices }
+
 export async function waitForStep(
   provider: ClusterProvider,
   step: { clusterId: string; stepId: string },
+  spend?: WaitBudget,
 ): Promise<StepOutcome> {
   const ctx = Context.current();
   const { clusterId, stepId } = step;
@@ -79,6 +86,7 @@ export async function waitForStep(
             if (isSettled(status)) continue;
             throw clusterTerminated(clusterId, stepId, cluster.reason ?? cluster.state);
           }
+          if (spend) await holdToBudget(provider, step, spend);
         }
       }
       // Long poll intervals still heartbeat often enough for the workflow's heartbeat timeout.
@@ -132,6 +140,18 @@ function cancellationReason(ctx: Context, e: unknown): string {
   if (d?.reset) return 'the activity was reset';
   if (d?.notFound) return 'the server no longer knows this attempt';
   return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Past the budget: stop the step (the workflow then terminates the cluster) and fail for good,
+ * with the figures. The step is cancelled before the failure is thrown, so a run that fails
+ * BudgetExceeded has nothing of its own left running once its cluster is terminated.
+ */
+async function holdToBudget(provider: ClusterProvider, step: { clusterId: string; stepId: string }, spend: WaitBudget): Promise<void> {
+  const cost = estimateCost(await provider.usage(step.clusterId), spend.prices);
+  if (!isOverBudget(cost, spend.budget)) return;
+  await provider.cancelStep(step.clusterId, step.stepId);
+  throw budgetExceeded(cost, spend.budget, step);
 }
 
 const isSettled = (s: StepStatus): boolean => s.state === 'COMPLETED' || s.state === 'FAILED';

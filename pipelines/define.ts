@@ -118,6 +118,12 @@ export interface PipelineDefinition {
   /** The pipeline's own values for `{name}` placeholders. Default: none. */
   params?: Record<string, string>;
   cluster?: PipelineCluster;
+  /**
+   * Budget per run, in USD of estimated cost (see README, "What a run costs"): a run whose cost
+   * so far passes it stops its step, terminates its cluster and fails BudgetExceeded. Default:
+   * [cost] max_run_usd; unset there too, no budget.
+   */
+  maxRunUsd?: number;
   tasks: PipelineTask[];
 }
 

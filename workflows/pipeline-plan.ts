@@ -29,6 +29,8 @@ export interface PipelinePlan {
   params: Record<string, string>;
   stepConcurrency: number;
   schedule?: PlannedSchedule;
+  /** The pipeline's own budget per run (USD); absent: [cost] max_run_usd, if set. */
+  maxRunUsd?: number;
 }
 
 /** The only task kind that runs on the cluster: the cluster lives while one of them remains. */

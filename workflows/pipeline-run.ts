@@ -90,7 +90,8 @@ export async function executePipeline(name: string, input: unknown, workflowType
   if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('cancelled during cleanup');
   const dependantsStarted = await stage('startDependants', undefined, () => startDependants(plan, runDate, mode));
   status.stage = 'done';
-  return summaryOf(ctx, await cluster.billedSeconds(), dependantsStarted);
+  const cost = await cluster.cost();
+  return { ...summaryOf(ctx, await cluster.billedSeconds(), dependantsStarted), ...(cost && { cost }) };
 }
 
 /** Runs the DAG to its end; returns the first failure (cancellation included), or undefined. */

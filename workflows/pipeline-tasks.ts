@@ -73,7 +73,7 @@ async function spark(ctx: RunContext, task: Of<'spark'>, status: TaskStatus): Pr
     Object.assign(ctx.status, { stepId: step.stepId, stepState: 'PENDING' });
     upsertSearchAttributes([{ key: EMR_STEP_ID, value: step.stepId }]);
     try {
-      const outcome = await ctx.stage('waitForStep', task.id, () => waitForStepOrExplain(step, status));
+      const outcome = await ctx.stage('waitForStep', task.id, () => waitForStepOrExplain(step, status, ctx.plan.maxRunUsd));
       Object.assign(status, { stepState: outcome.state, stepStartedAt: outcome.startedAt, stepEndedAt: outcome.endedAt });
       ctx.status.stepState = outcome.state;
       break;
@@ -107,9 +107,9 @@ async function catalog(ctx: RunContext, task: Of<'catalog'>): Promise<void> {
 }
 
 /** Waits for the step; when it failed, fails with the reason and the stderr tail of the driver. */
-async function waitForStepOrExplain(step: StepRef, status: TaskStatus): Promise<StepOutcome> {
+async function waitForStepOrExplain(step: StepRef, status: TaskStatus, maxRunUsd: number | undefined): Promise<StepOutcome> {
   try {
-    return await waitForStep({ clusterId: step.clusterId, stepId: step.stepId });
+    return await waitForStep({ clusterId: step.clusterId, stepId: step.stepId, ...(maxRunUsd !== undefined && { maxRunUsd }) });
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
     if (!(cause instanceof ApplicationFailure) || cause.type !== 'SparkStepFailed') throw err;

@@ -1,5 +1,6 @@
 // Payload and status types of pipeline runs, shared by the runner, the activities and clients.
 // No Node built-ins: bundled into the workflow sandbox.
+import type { RunCost } from '../activities/cost/run-cost';
 import type { PipelinePlan } from './pipeline-plan';
 import type { EtlMode, PipelineSettings, RunReport, StepState } from './shared';
 
@@ -81,6 +82,8 @@ export interface PipelineSummary {
   clusterBilledSeconds: number | null;
   /** Runs of pipelines that run after this one, started when it succeeded. */
   dependantsStarted: string[];
+  /** What the run's cluster consumed and its estimated cost (absent in runs from before #15, or when it could not be read). */
+  cost?: RunCost;
   /** From the task that wrote the run report (songs-etl: etl). */
   stepId?: string;
   reportId?: string;

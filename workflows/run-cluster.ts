@@ -1,7 +1,8 @@
 // The run's one cluster: created when the first task that needs it is ready, terminated as soon
 // as no remaining task needs it, and in any case before the run ends (the caller's finally).
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import { CancellationScope, log, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, log, patched, upsertSearchAttributes } from '@temporalio/workflow';
+import type { RunCost } from '../activities/cost/run-cost';
 import { api, terminateCluster } from './activities-proxy';
 import { EMR_CLUSTER_ID } from './search-attributes';
 import type { ClusterRef, PipelineSettings, RunIdentity, TerminateResult } from './shared';
@@ -73,6 +74,20 @@ export class RunCluster {
       nonRetryable: true,
       details: [{ clusterId }],
       cause: error instanceof Error ? error : undefined,
+    });
+  }
+
+  /**
+   * What the run consumed and cost, once its cluster was terminated (or when it had none). An
+   * estimate for the summary: a failure to read it is logged, never the run's failure.
+   */
+  async cost(): Promise<RunCost | undefined> {
+    // Runs that started before the cost section existed complete as they were recorded.
+    if (!patched('run-cost')) return undefined;
+    await this.cleanup;
+    return api.runCost(this.ref?.clusterId ?? null).catch((error: unknown) => {
+      log.warn('could not estimate the run\'s cost', { clusterId: this.ref?.clusterId, error: String(error) });
+      return undefined;
     });
   }
 

@@ -1,5 +1,6 @@
 // Names and payload types shared by workflows, activities and clients. No Node built-ins here:
 // the worker bundles this file into the workflow sandbox.
+import type { RunCost } from '../activities/cost/run-cost';
 import type { PipelinePlan } from './pipeline-plan';
 import type { CheckRequest, PipelineStatus, PipelineSummary, WaitForInputRequest } from './pipeline-types';
 import type { RequestLakeLockInput } from './lake-lock-shared';
@@ -118,6 +119,7 @@ export interface RunReport {
 /** Error types that must not be retried: a failed Spark step will fail again. */
 export const NON_RETRYABLE_ERRORS = [
   'SparkStepFailed',
+  'BudgetExceeded',
   'StepCancelled',
   'ClusterTerminated',
   'ConfigError',
@@ -194,8 +196,14 @@ export interface EmrflowActivities {
   stageJob(script?: string): Promise<StagedJob>;
   createCluster(run: RunIdentity, options?: { stepConcurrency?: number }): Promise<ClusterRef>;
   addStep(submission: StepSubmission): Promise<StepRef>;
-  /** Heartbeats its progress; throws non-retryable SparkStepFailed / StepCancelled / ClusterTerminated. */
-  waitForStep(step: { clusterId: string; stepId: string }): Promise<StepOutcome>;
+  /**
+   * Heartbeats its progress; throws non-retryable SparkStepFailed / StepCancelled / ClusterTerminated,
+   * or BudgetExceeded (after stopping the step) once the run's estimated cost passes `maxRunUsd`
+   * (the pipeline's own), else [cost] max_run_usd.
+   */
+  waitForStep(step: { clusterId: string; stepId: string; maxRunUsd?: number }): Promise<StepOutcome>;
+  /** The run's estimated cost from what its cluster consumed (null: the run had no cluster). */
+  runCost(clusterId: string | null): Promise<RunCost>;
   fetchStepLogs(step: { clusterId: string; stepId: string }): Promise<StepLogs>;
   readRunReport(reportId: string): Promise<RunReport>;
   terminateCluster(clusterId: string): Promise<TerminateResult>;

@@ -69,6 +69,12 @@ export interface ClusterProvider {
   cancelStep(clusterId: string, stepId: string): Promise<void>;
   terminateCluster(clusterId: string): Promise<TerminateResult>;
   /**
+   * What the run's cluster (its handle) has consumed so far, or in total once it ended: the
+   * input of the cost estimate. Called at every poll of a waiting step when the run has a
+   * budget, and once after terminate for the run's summary.
+   */
+  usage(clusterId: string): Promise<ResourceUsage>;
+  /**
    * Clusters tagged emrflow:managed=true (of every deployment: ownDeployment says which are
    * ours); active ones only unless `all`. Reads every page. A cluster that cannot be described
    * is listed with `unreadable` set instead of failing the whole listing.
@@ -79,11 +85,6 @@ export interface ClusterProvider {
    * (bounded by wait.maxWaitMs), calling wait.onWait between looks so the caller can heartbeat.
    */
   stepLogs(clusterId: string, stepId: string, wait?: { onWait?: () => void; maxWaitMs?: number }): Promise<StepLogs>;
-  /**
-   * What the run's cluster (its handle) has consumed so far, or in total once ended (SPEC-cost.md).
-   * Optional on this branch only: the cost branch makes it required and implements it for local and emr.
-   */
-  usage?(clusterId: string): Promise<ResourceUsage>;
   /**
    * Optional: links a person can follow for one step (a job run's Spark UI, its logs). Fetched
    * when asked, as such links expire.

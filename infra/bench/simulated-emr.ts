@@ -40,6 +40,7 @@ export class SimulatedEmrProvider implements ClusterProvider {
   private readonly steps = new Map<string, SimStep>();
   private readonly stepsPerCluster = new Map<string, number>();
   private clusters = 0;
+  private readonly created = new Map<string, number>();
 
   constructor(private readonly o: SimulatedEmrOptions) {
     this.pollSeconds = o.pollSeconds;
@@ -65,6 +66,7 @@ export class SimulatedEmrProvider implements ClusterProvider {
   async createCluster(_run: RunIdentity): Promise<ClusterRef> {
     await this.api();
     this.clusters += 1;
+    this.created.set(`j-SIM${this.clusters}`, Date.now());
     return { clusterId: `j-SIM${this.clusters}`, name: 'simulated', adopted: false, createdAt: new Date().toISOString() };
   }
 
@@ -128,5 +130,11 @@ export class SimulatedEmrProvider implements ClusterProvider {
   async cancelStep(): Promise<void> { await this.api(); }
   async terminateCluster(clusterId: string) { await this.api(); return { clusterId, action: 'terminated' as const, terminatedAt: new Date().toISOString() }; }
   async listClusters() { await this.api(); return []; }
+  /** The default [emr] shape (1 + 2 × m5.xlarge) since the simulated cluster was created. */
+  async usage(clusterId: string) {
+    await this.api();
+    const since = this.created.get(clusterId) ?? Date.now();
+    return { kind: 'emr' as const, instances: [{ instanceType: 'm5.xlarge', count: 3, market: 'ON_DEMAND' as const }], runningSeconds: (Date.now() - since) / 1000 };
+  }
   async stepLogs() { await this.api(); return { found: false, stderrTail: 'simulated step: no logs' }; }
 }

@@ -3,6 +3,7 @@
 // {"inflight", "running", "cached", "activities", "heapMiB"} on stdout every half second; stops on SIGTERM. BENCH_PIPELINES=bench
 // loads the benchmark's own pipelines (infra/bench/pipelines/) instead of pipelines/.
 import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { NativeConnection, type WorkerOptions as SdkWorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createWorker } from '../worker/create-worker';
@@ -45,11 +46,21 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createWorker({
     connection, config, activities: counted,
-    overrides: env.BENCH_TUNING === 'sdk-defaults' ? SDK_DEFAULTS : {},
+    overrides: {
+      ...(env.BENCH_TUNING === 'sdk-defaults' ? SDK_DEFAULTS : {}),
+      ...(env.BENCH_MAX_CACHED && { maxCachedWorkflows: Number(env.BENCH_MAX_CACHED) }),
+    },
   });
   // What holds the memory: workflows in the cache, activities in flight, the main thread's JS heap.
+  let snapshotTaken = false;
   const report = setInterval(() => {
     const status = worker.getStatus();
+    if (env.BENCH_HEAP_SNAPSHOT && !snapshotTaken && inflight >= Number(env.BENCH_HEAP_SNAPSHOT_AT)) {
+      snapshotTaken = true;
+      const mu = process.memoryUsage();
+      process.stderr.write(`memory: ${JSON.stringify(mu)}\n`);
+      writeHeapSnapshot(env.BENCH_HEAP_SNAPSHOT);
+    }
     process.stdout.write(`${JSON.stringify({
       inflight, running: provider.running, cached: status.numCachedWorkflows, activities: status.numInFlightActivities,
       heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),

@@ -1,5 +1,12 @@
 // A run's summary as a person reads it in a terminal (the web UI shows the full JSON).
+import { usdText, type RunCost } from '../../activities/cost/run-cost';
 import type { PipelineSummary, TaskStatus } from '../../workflows/pipeline-types';
+
+/** "cost: $0.05 estimated at the default us-east-1 prices (3 × m5.xlarge for 4.2 min at $0.192 + EMR $0.048 per instance-hour)". */
+export function costLine(cost: RunCost): string {
+  const prices = cost.pricesFrom === 'defaults' ? 'the default us-east-1 prices' : 'the prices in dl.cfg [cost]';
+  return `cost: ${usdText(cost.estimatedUsd)} estimated at ${prices} (${cost.basis})`;
+}
 
 const seconds = (from?: string, to?: string): string =>
   (from && to ? `${((Date.parse(to) - Date.parse(from)) / 1000).toFixed(1)} s` : '-');
@@ -25,6 +32,7 @@ export function formatSummary(s: PipelineSummary): string {
       `rows: ${Object.entries(s.rows).map(([table, n]) => `${table} ${n}`).join(', ')}`,
     );
   }
+  if (s.cost) lines.push(costLine(s.cost));
   lines.push(`output: ${s.output}`);
   if (s.dependantsStarted.length) lines.push(`started after it: ${s.dependantsStarted.join(', ')}`);
   return lines.join('\n');

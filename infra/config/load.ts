@@ -5,6 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseIni } from 'ini';
 import { ConfigError } from './errors';
+import { DEFAULT_PRICES } from '../../activities/cost/prices';
 import { FieldError, type Field } from './fields';
 import { schema, type EmrflowConfig } from './schema';
 import { didYouMean } from './suggest';
@@ -145,6 +146,12 @@ function checkProviderSettings(c: EmrflowConfig, where: string): void {
     for (const key of ['input_data', 'output_data'] as const) {
       if (!c.datalake[key].startsWith('s3://'))
         throw new ConfigError(`${where}: [datalake] ${key} must be an s3:// URI when [cluster] provider = ${p}, got "${c.datalake[key]}"`);
+    }
+    // Every run's cost is estimated from these prices: an instance type without one would be counted as free.
+    for (const key of ['master_instance_type', 'core_instance_type'] as const) {
+      const type = c.emr[key];
+      if (DEFAULT_PRICES.instanceHourUsd[type] === undefined && c.cost.instance_hour_usd?.[type] === undefined)
+        throw new ConfigError(`${where}: [cost] instance_hour_usd has no price for [emr] ${key} = ${type}; add ${type}=<USD per hour> (EC2 on-demand price in your region)`);
     }
   } else {
     for (const key of ['input_data', 'output_data'] as const) {

@@ -6,6 +6,7 @@ import {
   tags, tagValue, text, timeOfDay, timeZone, upperOneOf,
 } from './fields';
 import { athenaWorkgroup, glueName } from './catalog-fields';
+import { instancePrices, usd } from './cost-fields';
 
 export const schema = {
   cluster: {
@@ -98,6 +99,16 @@ export const schema = {
     database: glueName('sparkify'),
     athena_workgroup: athenaWorkgroup('emrflow'),
     athena_results_uri: s3Uri(),
+  },
+  cost: {
+    // No defaults here: unset keys take activities/cost/prices.ts's documented us-east-1 prices,
+    // and a run's cost says whether its prices came from there or from dl.cfg.
+    max_run_usd: usd(),
+    instance_hour_usd: instancePrices(),
+    emr_uplift_per_instance_hour_usd: usd(),
+    serverless_vcpu_hour_usd: usd(),
+    serverless_memory_gb_hour_usd: usd(),
+    serverless_storage_gb_hour_usd: usd(),
   },
 } as const;
 

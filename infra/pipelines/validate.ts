@@ -87,6 +87,8 @@ export function validatePipeline(def: PipelineDefinition, scriptExists: (script:
   const needsReport = def.tasks.filter((t) => t.kind === 'check' || t.kind === 'publish');
   if (needsReport.length > 0 && reporting.length === 0)
     problems.push({ task: needsReport[0]!.id, problem: `a ${needsReport[0]!.kind} task needs a spark task with report: true` });
+  const budget = def.maxRunUsd;
+  if (budget !== undefined && !(typeof budget === 'number' && Number.isFinite(budget) && budget > 0)) problems.push({ problem: `maxRunUsd must be a number of USD greater than 0, got ${JSON.stringify(budget)}` });
   const sc = def.cluster?.stepConcurrency;
   if (sc !== undefined && !(Number.isInteger(sc) && sc >= 1 && sc <= 256)) problems.push({ problem: `cluster.stepConcurrency must be an integer from 1 to 256, got ${JSON.stringify(sc)}` });
   return problems;
@@ -159,5 +161,6 @@ export function toPlan(def: PipelineDefinition, file: string, all: PipelineDefin
     params: { ...def.params },
     stepConcurrency: def.cluster?.stepConcurrency ?? widestSparkLevel(tasks),
     schedule: def.schedule && { ...def.schedule, overlap: def.schedule.overlap ?? 'buffer-all' },
+    ...(def.maxRunUsd !== undefined && { maxRunUsd: def.maxRunUsd }),
   };
 }

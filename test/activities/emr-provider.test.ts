@@ -118,6 +118,25 @@ describe('EMR provider (moto)', () => {
     });
   });
 
+  it('usage: the instance groups [emr] asked for, for the seconds since creation; fixed at the end once terminated (#15)', async () => {
+    const p = provider();
+    const { clusterId } = await p.createCluster(run('wf-usage'));
+    await new Promise((r) => setTimeout(r, 300));
+    const alive = await p.usage(clusterId);
+    expect(alive.kind).toBe('emr');
+    if (alive.kind !== 'emr') return;
+    expect(alive.instances.map((i) => `${i.count} ${i.instanceType} ${i.market}`).sort()).toEqual(['1 m5.xlarge ON_DEMAND', '2 m5.xlarge ON_DEMAND']);
+    expect(alive.runningSeconds).toBeGreaterThanOrEqual(0.3);
+    await p.terminateCluster(clusterId);
+    const ended = await p.usage(clusterId);
+    const { Cluster: c } = await emr.send(new DescribeClusterCommand({ ClusterId: clusterId }));
+    const timeline = c!.Status!.Timeline!;
+    // Requested counts, not running ones (0 once terminated): the run paid for them.
+    expect(ended).toEqual({ ...alive, runningSeconds: (timeline.EndDateTime!.getTime() - timeline.CreationDateTime!.getTime()) / 1000 });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await p.usage(clusterId)).toEqual(ended);
+  });
+
   it('terminating twice succeeds; a protected cluster is reported, not forced', async () => {
     const p = provider();
     const { clusterId } = await p.createCluster(run('wf-term'));

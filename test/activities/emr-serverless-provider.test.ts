@@ -138,13 +138,13 @@ describe.sequential('emr-serverless provider', () => {
     await new Promise((r) => setTimeout(r, 1_200));
     await moto.setJobRun(stepId, 'RUNNING', { utilization: { vCPUHour: 0.5, memoryGBHour: 2, storageGBHour: 10 } });
     await new Promise((r) => setTimeout(r, 300));
-    expect(await provider().usage!(clusterId)).toMatchObject({ kind: 'emr-serverless', vCPUHour: 0.5, jobRuns: 1, final: false });
+    expect(await provider().usage(clusterId)).toMatchObject({ kind: 'emr-serverless', vCPUHour: 0.5, jobRuns: 1, final: false });
     await moto.setJobRun(stepId, 'SUCCESS', { utilization: { vCPUHour: 1, memoryGBHour: 4, storageGBHour: 20 }, durationSeconds: 300 });
     expect((await waiting).state).toBe('COMPLETED');
     expect(beats.map((b) => b.detail)).toEqual(expect.arrayContaining(['QUEUED', 'RUNNING']));
     expect(Math.max(...beats.filter((b) => b.detail === 'QUEUED').map((b) => b.detailSeconds!))).toBeGreaterThanOrEqual(1);
     expect(beats.find((b) => b.detail === 'RUNNING')?.state).toBe('RUNNING');
-    expect(await provider().usage!(clusterId)).toEqual({
+    expect(await provider().usage(clusterId)).toEqual({
       kind: 'emr-serverless', vCPUHour: 1, memoryGBHour: 4, storageGBHour: 20, totalExecutionDurationSeconds: 300, jobRuns: 1, final: true,
     });
   });

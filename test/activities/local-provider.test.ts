@@ -29,6 +29,20 @@ describe('local provider', () => {
     expect(listed).toMatchObject({ clusterId: first.clusterId, managed: true, ownerWorkflowId: 'wf-create' });
   });
 
+  it('reports its usage as wall time since create, fixed once terminated (nothing is billed locally)', async () => {
+    const p = plainPythonProvider(tempStateDir());
+    const { clusterId } = await p.createCluster(run('wf-usage'));
+    await new Promise((r) => setTimeout(r, 300));
+    const alive = await p.usage(clusterId);
+    expect(alive.kind === 'local' && alive.wallSeconds).toBeGreaterThanOrEqual(0.3);
+    const { terminatedAt } = await p.terminateCluster(clusterId);
+    const ended = await p.usage(clusterId);
+    const [listed] = await p.listClusters({ all: true });
+    expect(ended).toEqual({ kind: 'local', wallSeconds: (Date.parse(terminatedAt!) - Date.parse(listed!.createdAt)) / 1000 });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await p.usage(clusterId)).toEqual(ended);
+  });
+
   it('runs a step once per name and records its exit on disk', async () => {
     const p = plainPythonProvider(tempStateDir());
     const { clusterId } = await p.createCluster(run());

@@ -141,6 +141,25 @@ describe.sequential('songs-etl on emr-serverless', () => {
   }, 240_000);
 });
 
+describe('a budget on emr-serverless', () => {
+  test('a run whose budget is smaller than its job run\'s cost so far ends BudgetExceeded with the job run cancelled', async () => {
+    const budgeted = { ...env, EMRFLOW_COST_MAX_RUN_USD: '0.01', EMRFLOW_TEMPORAL_TASK_QUEUE: `serverless-budget-${randomUUID()}` };
+    const w = cliWorker(budgeted);
+    workers.push(w);
+    const workflowId = `sl-budget-${Date.now()}`;
+    const handle = await conn.client.workflow.start('songsEtl', { taskQueue: budgeted.EMRFLOW_TEMPORAL_TASK_QUEUE, workflowId, args: [{ runDate: '2018-11-15', mode: 'daily' }] });
+    const [jobRun] = await jobRunsOf(workflowId);
+    // Running, and already past the budget: 1 vCPU-hour and 4 GB-hours cost more than $0.01.
+    await moto.setJobRun(jobRun!.id, 'RUNNING', { utilization: { vCPUHour: 1, memoryGBHour: 4, storageGBHour: 0 } });
+    const err = await handle.result().then(() => { throw new Error('the run succeeded'); }, (e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const failure = (err as WorkflowFailedError).cause as { type?: string; message: string };
+    expect(failure.type).toBe('BudgetExceeded');
+    expect(failure.message).toMatch(/past its budget of \$0\.01 \(\[cost\] max_run_usd\)/);
+    expect((await jobRunsOf(workflowId)).map((j) => [j.id, j.state])).toEqual([[jobRun!.id, 'CANCELLED']]);
+  }, 180_000);
+});
+
 describe('the sweeper on emr-serverless', () => {
   test('cancels the emrflow-tagged job runs whose owning run is closed, and `clusters list` shows them as job runs', async () => {
     if (workers.length === 0) startWorker();

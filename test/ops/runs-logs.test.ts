@@ -75,7 +75,10 @@ test('a failed local run: runs list/show name it and its failure, logs prints th
   const rerun = await fixed.runUntil(cli(['rerun', DATE, '--wait', '--json']));
   expect(rerun.code, rerun.stderr).toBe(0);
   const out = JSON.parse(rerun.stdout) as { status: string; previous: { status: string }; result: { runDate: string; mode: string } };
-  expect(out).toMatchObject({ status: 'COMPLETED', previous: { status: 'FAILED' }, result: { runDate: DATE, mode: 'daily' } });
+  expect(out).toMatchObject({ status: 'COMPLETED', previous: { status: 'FAILED' }, result: { runDate: DATE, mode: 'daily', cost: { provider: 'local', estimatedUsd: 0 } } });
+  // The completed run's estimated cost, as `runs show` prints it (#15).
+  const shownCost = await cli(['runs', 'show', ID]);
+  expect(shownCost.stdout).toMatch(/^cost:\s+\$0\.00 estimated at the default us-east-1 prices \(spark-submit on this machine for \d+ s: nothing billed\)$/m);
 
   const again = await cli(['rerun', DATE]);
   expect(again.code).toBe(2);

@@ -39,6 +39,12 @@ describe('pipeline validation', () => {
     expect(await problems(tasks)).toEqual([line]);
   });
 
+  test('a pipeline\'s own budget reaches its plan; a budget that is not a positive amount is rejected in one line', async () => {
+    const registry = await loadPipelines(folder(`{ id: 'a', kind: 'spark', script: 'job.py' }`, 'maxRunUsd: 2.5,'));
+    expect(registry.plan('mine')?.maxRunUsd).toBe(2.5);
+    expect(await problems(`{ id: 'a', kind: 'spark', script: 'job.py' }`, 'maxRunUsd: 0,')).toEqual(['mine.ts: maxRunUsd must be a number of USD greater than 0, got 0']);
+  });
+
   test('a pipeline parameter is a known placeholder', async () => {
     const registry = await loadPipelines(folder(`{ id: 'a', kind: 'spark', script: 'job.py', args: ['{top}'] }`, `params: { top: '5' },`));
     expect(registry.plan('mine')?.tasks[0]).toMatchObject({ args: ['{top}'] });

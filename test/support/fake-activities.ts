@@ -2,6 +2,9 @@
 // providers where workflows depend on it: createCluster/addStep are idempotent per run,
 // terminateCluster treats "already gone" as success, waitForStep heartbeats and honours
 // cancellation. Failures are scripted per activity and attempt.
+import { DEFAULT_PRICES } from '../../activities/cost/prices';
+import { estimateCost } from '../../activities/cost/run-cost';
+import type { ResourceUsage } from '../../activities/cost/usage';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { assertPreflight } from '../../activities/preflight';
@@ -173,6 +176,15 @@ export function fakeActivities(o: FakeOptions = {}) {
       if (c.terminationProtected) return { clusterId, action: 'protected' as const };
       c.state = 'TERMINATED';
       return { clusterId, action: 'terminated' as const, terminatedAt: new Date().toISOString() };
+    }),
+    // The real estimate over what the fake cluster "used": 1 + 2 × m5.xlarge on emr, wall time locally.
+    runCost: (clusterId) => record('runCost', [clusterId], () => {
+      const c = clusterId === null ? undefined : clusters.get(clusterId);
+      const seconds = c ? (Date.now() - Date.parse(c.createdAt)) / 1000 : 0;
+      const usage: ResourceUsage = (o.settings?.provider ?? 'local') === 'emr'
+        ? { kind: 'emr', instances: c ? [{ instanceType: 'm5.xlarge', count: 3, market: 'ON_DEMAND' }] : [], runningSeconds: seconds }
+        : { kind: 'local', wallSeconds: seconds };
+      return estimateCost(usage, DEFAULT_PRICES);
     }),
     listClusters: (options) => record('listClusters', [options], () => [...clusters.values()]
       .filter((c) => c.state !== 'TERMINATED' && (c.managed || options.all || o.listLeaksUnmanaged))

@@ -10,6 +10,8 @@ ThreadedMotoServer in this process and mutates moto.emr.models.emr_backends dire
   POST http://127.0.0.1:<control>/athena/next {"outcomes": [...]}  (see moto_athena.py)
   POST http://127.0.0.1:<control>/serverless/... EMR Serverless job runs and applications (see moto_serverless.py)
 
+It also answers EMR CancelSteps, which moto lacks (see moto_cancel_steps.py).
+
 Usage: python moto_server.py <moto port> <control port>. Prints "ready" once both listen.
 """
 import json
@@ -29,11 +31,13 @@ from moto.server import ThreadedMotoServer
 
 import emr_lifecycle
 import moto_athena
+import moto_cancel_steps
 import moto_faults
 import moto_serverless
 
 # Every request passes moto_faults first (it lets everything through until rules are set).
 moto_athena.install()
+moto_cancel_steps.install()
 moto_serverless.install()
 _dispatcher = threaded_moto_server.DomainDispatcherApplication
 threaded_moto_server.DomainDispatcherApplication = lambda create_app: moto_faults.wrap(_dispatcher(create_app))

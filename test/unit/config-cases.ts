@@ -27,4 +27,10 @@ export const BAD_CONFIG_CASES: [string, string, RegExp][] = [
   ['bad share', '[quality]\nmax_rejected_share = 1.5\n', /\[quality\] max_rejected_share: expected a number from 0 to 1/],
   ['key outside a section', 'provider = local\n', /"provider" is outside any \[section\]/],
   ['reserved tag', '[emr]\nextra_tags = emrflow:managed=false\n', /\[emr\] extra_tags: tag "emrflow:managed" is reserved/],
+  ['budget not a number', '[cost]\nmax_run_usd = five\n', /\[cost\] max_run_usd: expected a USD amount greater than 0, got "five"/],
+  ['zero budget', '[cost]\nmax_run_usd = 0\n', /\[cost\] max_run_usd: expected a USD amount greater than 0, got "0"/],
+  ['bad price list', '[cost]\ninstance_hour_usd = m5.xlarge:0.192\n', /\[cost\] instance_hour_usd: expected instance-type=USD pairs separated by commas \(m5\.xlarge=0\.192\), got "m5\.xlarge:0\.192"/],
+  ['negative price', '[cost]\nserverless_vcpu_hour_usd = -1\n', /\[cost\] serverless_vcpu_hour_usd: expected a USD amount greater than 0/],
+  ['emr instance type without a price', `${EMR_OK}[emr]\ncore_instance_type = r5.2xlarge\n`,
+    /\[cost\] instance_hour_usd has no price for \[emr\] core_instance_type = r5\.2xlarge; add r5\.2xlarge=<USD per hour>/],
 ];

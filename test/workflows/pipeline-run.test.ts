@@ -42,7 +42,8 @@ describe('runPipeline', () => {
     const steps = fake.calls.filter((c) => c.name === 'addStep').map((c) => (c.args[0] as { task: { id: string }; lastStep: boolean }));
     // Only the last step lets an EMR cluster end itself; before it, the cluster must stay for the join.
     expect(steps.map((s) => [s.task.id, s.lastStep])).toEqual([['a', false], ['b', false], ['join', true]]);
-    expect(fake.names().at(-1)).toBe('terminateCluster');
+    // The cluster is terminated before the run's cost is read from it.
+    expect(fake.names().slice(-2)).toEqual(['terminateCluster', 'runCost']);
     expect(fake.live()).toEqual([]);
   });
 
@@ -75,6 +76,28 @@ describe('runPipeline', () => {
     expect(summary.tasks[0]).toMatchObject({ id: 'flaky', state: 'succeeded', attempts: 2, stepId: 's-FAKE2' });
     const names = fake.calls.filter((c) => c.name === 'addStep').map((c) => (c.args[0] as { task: { attempt: number } }).task.attempt);
     expect(names).toEqual([1, 2]);
+  });
+
+  test('the pipeline\'s own budget goes with every wait for its steps; the summary has the cost section, on EMR too', async () => {
+    const p = { ...plan('budgeted', [spark('a'), spark('b', ['a'])]), maxRunUsd: 0.5 };
+    const fake = fakeActivities({ plans: { budgeted: p }, settings: { provider: 'emr' } });
+    const summary = await withWorker(conn, fake.activities, (taskQueue) => conn.client.workflow.execute(runPipeline, {
+      taskQueue, workflowId: uniqueId('budgeted'), args: [{ pipeline: 'budgeted', runDate: '2018-11-15', mode: 'daily' }],
+    }));
+    expect(fake.calls.filter((c) => c.name === 'waitForStep').map((c) => c.args[0])).toEqual([
+      { clusterId: 'j-FAKE1', stepId: 's-FAKE1', maxRunUsd: 0.5 }, { clusterId: 'j-FAKE1', stepId: 's-FAKE2', maxRunUsd: 0.5 }]);
+    expect(summary.cost).toMatchObject({ provider: 'emr', currency: 'USD', pricesFrom: 'defaults', usage: { kind: 'emr', instances: [{ instanceType: 'm5.xlarge', count: 3 }] } });
+    expect(summary.cost?.basis).toMatch(/^3 × m5\.xlarge for \d+ s at \$0\.192 \+ EMR \$0\.048 per instance-hour$/);
+  });
+
+  test('a run that needed no cluster still says what it cost: nothing', async () => {
+    const p = plan('no-cluster', [{ id: 'input', dependsOn: [], kind: 'waitForInput', path: { daily: '{input}/x' }, timeoutMinutes: 1, pollSeconds: 1 }]);
+    const fake = fakeActivities({ plans: { 'no-cluster': p } });
+    const summary = await withWorker(conn, fake.activities, (taskQueue) => conn.client.workflow.execute(runPipeline, {
+      taskQueue, workflowId: uniqueId('no-cluster'), args: [{ pipeline: 'no-cluster', runDate: '2018-11-15', mode: 'daily' }],
+    }));
+    expect(summary.clusterId).toBeNull();
+    expect(summary.cost).toMatchObject({ provider: 'local', estimatedUsd: 0, usage: { kind: 'local', wallSeconds: 0 } });
   });
 
   test('an unknown pipeline fails at once as invalid input, naming the known pipelines, and creates nothing', async () => {

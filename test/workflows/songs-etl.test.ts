@@ -31,7 +31,7 @@ describe('songsEtl', () => {
       const summary = await handle.result() as SongsEtlSummary;
       return { summary, attrs: (await handle.describe()).typedSearchAttributes };
     });
-    expect(fake.names()).toEqual(['resolvePipeline', 'preflight', 'pipelineSettings', 'waitForInput', 'requestLakeLock', 'recoverPublish', 'cleanStaging', 'stageJob', 'createCluster', 'addStep', 'waitForStep', 'readRunReport', 'terminateCluster', 'runCheck', 'publishStaged', 'registerCatalog']);
+    expect(fake.names()).toEqual(['resolvePipeline', 'preflight', 'pipelineSettings', 'waitForInput', 'requestLakeLock', 'recoverPublish', 'cleanStaging', 'stageJob', 'createCluster', 'addStep', 'waitForStep', 'readRunReport', 'terminateCluster', 'runCheck', 'publishStaged', 'registerCatalog', 'runCost']);
     expect(fake.live()).toEqual([]);
     const create = fake.calls.find((c) => c.name === 'createCluster');
     expect(create?.args[0]).toMatchObject({ workflowId, pipeline: 'songs-etl' });
@@ -48,6 +48,10 @@ describe('songsEtl', () => {
     expect(summary.tasks[1]).toMatchObject({ attempts: 1, stepId: 's-FAKE1', stepState: 'COMPLETED', rows: { songplays: 40 } });
     expect(summary.stages.every((s) => s.endedAt && s.seconds !== undefined && s.seconds >= 0)).toBe(true);
     expect(summary.clusterBilledSeconds).toBeGreaterThanOrEqual(0);
+    // The cost section, from the cluster's usage once it was terminated: locally nothing is billed.
+    expect(fake.calls.find((c) => c.name === 'runCost')?.args).toEqual(['j-FAKE1']);
+    expect(summary.cost).toMatchObject({ provider: 'local', currency: 'USD', estimatedUsd: 0, pricesFrom: 'defaults', usage: { kind: 'local' } });
+    expect(summary.cost?.basis).toMatch(/^spark-submit on this machine for \d+ s: nothing billed$/);
     expect(attrs.get(RUN_DATE)).toBe('2018-11-15');
     expect(attrs.get(PIPELINE_KEY)).toBe('songs-etl');
     expect(attrs.get(EMR_CLUSTER_ID)).toBe('j-FAKE1');

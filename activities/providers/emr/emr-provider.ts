@@ -13,6 +13,8 @@ import type {
 } from '../../../workflows/shared';
 import { callTimeout } from '../../aws-clients';
 import { joinKey, parseS3Uri } from '../../s3-uri';
+import type { ResourceUsage } from '../../cost/usage';
+import { emrUsage } from './emr-usage';
 import { instancesSpec } from './instances-spec';
 import { stageScript } from '../stage-script';
 import {
@@ -221,6 +223,10 @@ export class EmrProvider implements ClusterProvider {
       throw e;
     }
     return { clusterId, action: 'terminated', terminatedAt: new Date().toISOString() };
+  }
+
+  usage(clusterId: string): Promise<ResourceUsage> {
+    return emrUsage(this.emr, clusterId);
   }
 
   async listClusters(options: { all?: boolean }): Promise<ClusterSummary[]> {

@@ -1,5 +1,6 @@
 // The local "cluster": a directory of state under <state_dir>/clusters, and each step a detached
 // spark-submit process group whose exit status lands on disk. No AWS account needed.
+import type { ResourceUsage } from '../../cost/usage';
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -204,6 +205,13 @@ export class LocalProvider implements ClusterProvider {
     for (const stepId of await this.state.listStepIds(clusterId))
       await this.stopStep(clusterId, stepId, 'cluster terminated');
     return { clusterId, action: 'terminated', terminatedAt: endedAt };
+  }
+
+  /** Wall time from create to terminate (or to now): nothing is billed, but the run's time is shown. */
+  async usage(clusterId: string): Promise<ResourceUsage> {
+    const cluster = await this.requireCluster(clusterId);
+    const end = cluster.endedAt ? Date.parse(cluster.endedAt) : Date.now();
+    return { kind: 'local', wallSeconds: Math.max(0, (end - Date.parse(cluster.createdAt)) / 1000) };
   }
 
   async listClusters(options: { all?: boolean }): Promise<ClusterSummary[]> {

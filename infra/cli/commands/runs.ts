@@ -37,7 +37,7 @@ export function runsCommand(program: Command): void {
   runs.command('show')
     .description('one run: status, stages or tasks, cluster, step, rows, failure and its web UI link (emr-serverless: the job run\'s Spark UI and log location)')
     .argument('<workflow-id>', 'the run\'s workflow id, e.g. songs-etl-2018-11-15 (see: emrflow runs list)')
-    .option('--json', 'print one JSON object: { workflowId, runId, status, pipeline, runDate, clusterId, stepId, startTime, closeTime, url, progress, rows, failure, links }')
+    .option('--json', 'print one JSON object: { workflowId, runId, status, pipeline, runDate, clusterId, stepId, startTime, closeTime, url, progress, rows, failure, cost, links }')
     .addHelpText('after', '\nExamples:\n  $ emrflow runs show songs-etl-2018-11-15\n  $ emrflow runs show songs-etl-2018-11-15 --json')
     .action(action(async (workflowId: string, opts: { json?: boolean }) => {
       const config = configFrom(program.opts<GlobalOptions>());

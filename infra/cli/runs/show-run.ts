@@ -2,7 +2,9 @@
 // rows, failure and its link. A running run answers the `status` query (its worker must be up);
 // a closed one is read from its result or failure.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { RunCost } from '../../../activities/cost/run-cost';
 import type { EmrflowConfig } from '../../config';
+import { costLine } from '../format-summary';
 import { UsageError } from '../exit-codes';
 import { failureText, runUrl } from '../follow-run';
 import type { ClusterProvider, StepLinks } from '../../../activities/providers/cluster-provider';
@@ -14,6 +16,8 @@ export interface RunDetail extends RunRow {
   progress: Record<string, unknown> | null;
   rows: Record<string, unknown> | null;
   failure: string | null;
+  /** A completed run's estimated cost (runs from before #15 have none). */
+  cost: RunCost | null;
   /** The step's links, fetched now (a job run's dashboard URL expires): emr-serverless only. */
   links: StepLinks | null;
 }
@@ -32,7 +36,7 @@ export async function showRun(client: Client, config: EmrflowConfig, workflowId:
     throw e;
   }
   const row = rowOf(d);
-  const detail: RunDetail = { ...row, url: runUrl(config, workflowId, d.runId), progress: null, rows: null, failure: null, links: null };
+  const detail: RunDetail = { ...row, url: runUrl(config, workflowId, d.runId), progress: null, rows: null, failure: null, cost: null, links: null };
   if (d.status.name === 'RUNNING') {
     // Without a worker a query never answers: show what visibility knows instead of hanging.
     detail.progress = (await within(handle.query<Record<string, unknown>>('status'), 5_000)) ?? null;
@@ -40,6 +44,7 @@ export async function showRun(client: Client, config: EmrflowConfig, workflowId:
     const result = (await handle.result()) as Record<string, unknown>;
     detail.progress = { stages: result.stages ?? null, tasks: result.tasks ?? null };
     detail.rows = (result.rows as Record<string, unknown> | undefined) ?? null;
+    detail.cost = (result.cost as RunCost | undefined) ?? null;
     detail.clusterId ??= (result.clusterId as string | undefined) ?? null;
     detail.stepId ??= (result.stepId as string | undefined) ?? null;
   } else {
@@ -77,6 +82,7 @@ export function formatRun(r: RunDetail): string {
     `cluster:  ${r.clusterId ?? '-'} · step ${r.stepId ?? '-'}`,
     ...progressLines(r.progress),
     ...(r.rows ? [`rows:     ${Object.entries(r.rows).map(([t, n]) => `${t} ${String(n)}`).join(', ')}`] : []),
+    ...(r.cost ? [costLine(r.cost).replace(/^cost: /, 'cost:     ')] : []),
     ...(r.failure ? [`failure:  ${r.failure}`] : []),
     ...(r.links?.dashboardUrl ? [`spark ui: ${r.links.dashboardUrl} (valid for about an hour; run this again for a new one)`] : []),
     ...(r.links?.logLocation ? [`job logs: ${r.links.logLocation}`] : []),
