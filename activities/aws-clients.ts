@@ -2,6 +2,7 @@
 // (an emulator, with path-style S3). Every request has a connection and a response timeout.
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { EMRClient } from '@aws-sdk/client-emr';
+import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -27,6 +28,7 @@ function common(aws: EmrflowConfig['aws']) {
 }
 
 export const emrClient = (aws: EmrflowConfig['aws']): EMRClient => new EMRClient(common(aws));
+export const emrServerlessClient = (aws: EmrflowConfig['aws']): EMRServerlessClient => new EMRServerlessClient(common(aws));
 export const s3Client = (aws: EmrflowConfig['aws']): S3Client => new S3Client({ ...common(aws), forcePathStyle: true });
 // IAM is a global service: the SDK sends it to iam.amazonaws.com whatever the region says.
 export const iamClient = (aws: EmrflowConfig['aws']): IAMClient => new IAMClient(common(aws));

@@ -11,13 +11,14 @@ import { fillPlaceholders, runValues } from '../pipelines/placeholders';
 import { createPipelineActivities } from './pipelines';
 import { join } from 'node:path';
 import type { EmrflowActivities, RunIdentity, StepSubmission } from '../workflows/shared';
-import { emrClient, iamClient, s3Client, stsClient } from './aws-clients';
+import { emrClient, emrServerlessClient, iamClient, s3Client, stsClient } from './aws-clients';
 import { createCatalogActivities } from './catalog';
 import { createNotifyActivities } from './notify';
 import { preflight, type AwsClients } from './preflight';
 import type { RunInput } from './preflight/input-check';
 import { createPublishActivities } from './publish';
 import { EmrProvider } from './providers/emr/emr-provider';
+import { EmrServerlessProvider } from './providers/emr-serverless/emr-serverless-provider';
 import type { ClusterProvider } from './providers/cluster-provider';
 import { stepName } from './providers/cluster-provider';
 import { LocalProvider, sparkEnvironment, sparkSubmitCommand } from './providers/local/local-provider';
@@ -53,6 +54,8 @@ export function createProvider(config: EmrflowConfig): ClusterProvider {
       });
     case 'emr':
       return new EmrProvider({ emr: emrClient(config.aws), s3: s3Client(config.aws), config });
+    case 'emr-serverless':
+      return new EmrServerlessProvider({ client: emrServerlessClient(config.aws), s3: s3Client(config.aws), config });
   }
 }
 
@@ -84,7 +87,7 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
   // reads ~/.aws/config for a profile).
   let preflightClients: AwsClients | undefined;
   const getPreflightClients = () =>
-    (preflightClients ??= { s3: getS3(), emr: emrClient(config.aws), iam: iamClient(config.aws), sts: stsClient(config.aws) });
+    (preflightClients ??= { s3: getS3(), emr: emrClient(config.aws), iam: iamClient(config.aws), sts: stsClient(config.aws), emrServerless: emrServerlessClient(config.aws) });
   // The worker composes the Temporal client; activities only use the one they are given.
   const temporalClient = async (): Promise<Client> => {
     if (options.client) return options.client;
@@ -120,6 +123,7 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
       clusterId: s.clusterId,
       stepName: taskStepName(s),
       lastStep: s.lastStep,
+      run: s.run,
       scriptUri: s.job.scriptUri,
       args: jobArgs(config, s),
     }),

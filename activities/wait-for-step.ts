@@ -16,6 +16,9 @@ export interface WaitProgress {
   stepId: string;
   state: string;
   elapsedSeconds: number;
+  /** The provider's finer state (EMR Serverless: SUBMITTED, PENDING, SCHEDULED, QUEUED, RUNNING) and the seconds it has been in it. */
+  detail?: string;
+  detailSeconds?: number;
 }
 
 /** The longest stretch without a heartbeat while waiting between polls. */
@@ -38,18 +41,28 @@ export async function waitForStep(
   const { clusterId, stepId } = step;
   const resumed = ctx.info.heartbeatDetails as WaitProgress | undefined;
   const startedMs = Date.now() - (resumed?.elapsedSeconds ?? 0) * 1000;
+  // Time in the provider's own state, carried over a resume like the elapsed time.
+  let detail = resumed?.detail;
+  let detailSinceMs = Date.now() - (resumed?.detailSeconds ?? 0) * 1000;
+  const progress = (state: string): WaitProgress => ({
+    clusterId, stepId, state, elapsedSeconds: Math.round((Date.now() - startedMs) / 1000),
+    ...(detail !== undefined && { detail, detailSeconds: Math.round((Date.now() - detailSinceMs) / 1000) }),
+  });
   try {
     for (;;) {
       let status = await provider.describeStep(clusterId, stepId);
-      const elapsedSeconds = Math.round((Date.now() - startedMs) / 1000);
-      ctx.heartbeat({ clusterId, stepId, state: status.state, elapsedSeconds } satisfies WaitProgress);
+      if (status.detail !== detail) {
+        detail = status.detail;
+        detailSinceMs = Date.now();
+      }
+      ctx.heartbeat(progress(status.state));
       switch (status.state) {
         case 'COMPLETED':
           return { stepId, state: status.state, startedAt: status.startedAt, endedAt: status.endedAt };
         case 'FAILED': {
           // EMR pushes logs minutes late: keep heartbeating (with the same progress) while waiting.
-          const progress = { clusterId, stepId, state: status.state, elapsedSeconds } satisfies WaitProgress;
-          const logs = await provider.stepLogs(clusterId, stepId, { onWait: () => ctx.heartbeat(progress) });
+          const failed = progress(status.state);
+          const logs = await provider.stepLogs(clusterId, stepId, { onWait: () => ctx.heartbeat(failed) });
           throw sparkStepFailed({ clusterId, stepId, reason: status.reason ?? 'the step failed', stderrTail: logs.stderrTail });
         }
         case 'CANCELLED':
@@ -83,7 +96,7 @@ export async function waitForStep(
         const slice = Math.min(remaining, HEARTBEAT_EVERY_MS);
         const woke = await sleepOrWake(ctx, slice, provider.watchStep && ((signal) => provider.watchStep!(clusterId, stepId, signal)));
         remaining = woke ? 0 : remaining - slice;
-        if (remaining > 0) ctx.heartbeat({ clusterId, stepId, state: status.state, elapsedSeconds: Math.round((Date.now() - startedMs) / 1000) } satisfies WaitProgress);
+        if (remaining > 0) ctx.heartbeat(progress(status.state));
       }
     }
   } catch (e) {

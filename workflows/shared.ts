@@ -26,6 +26,9 @@ export interface SongsEtlInput {
   forcePublish?: boolean;
 }
 
+/** Where Spark runs ([cluster] provider). */
+export type ProviderKind = 'local' | 'emr' | 'emr-serverless';
+
 /** Identifies the run that owns a cluster; becomes the cluster's emrflow:* tags. */
 export interface RunIdentity {
   workflowId: string;
@@ -54,6 +57,8 @@ export interface StepRequest {
   args: string[];
   /** False while the run will add more steps: the cluster must not end itself when this one ends. Default true. */
   lastStep?: boolean;
+  /** The run the step belongs to (emr-serverless tags its job runs with it: the application is shared). */
+  run?: RunIdentity;
 }
 
 export interface StepRef {
@@ -158,13 +163,13 @@ export interface PreflightCheck {
 }
 
 export interface PreflightResult {
-  provider: 'local' | 'emr';
+  provider: ProviderKind;
   checks: PreflightCheck[];
 }
 
 /** Non-secret knobs the workflow needs from the worker's config. */
 export interface PipelineSettings {
-  provider: 'local' | 'emr';
+  provider: ProviderKind;
   outputUri: string;
   /** [datalake] input_data: what sensors wait under (shown in the run's status). */
   inputUri?: string;

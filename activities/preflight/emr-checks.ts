@@ -1,19 +1,20 @@
 // The EMR provider's preflight: the config names what a run needs, the probes look for it.
 // Every failed check carries a one-line fix.
 import type { EMRClient } from '@aws-sdk/client-emr';
+import type { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { EmrflowConfig } from '../../infra/config';
 import type { PreflightCheck } from '../../workflows/shared';
 import { isTransient, type AwsProblem } from './aws-problem';
-import { emrTargets, type BucketNeed } from './emr-targets';
+import { emrTargets, type BucketNeed, type EmrTargets } from './emr-targets';
 import { probeBucket, probeCaller, probeInstanceProfile, probeRole } from './probes';
 import { networkChecks } from './network-checks';
 import { releaseLabelCheck } from './release-label-check';
 import { transientFailure } from './result';
 
-export interface AwsClients { s3: S3Client; iam: IAMClient; sts: STSClient; emr: EMRClient }
+export interface AwsClients { s3: S3Client; iam: IAMClient; sts: STSClient; emr: EMRClient; emrServerless?: EMRServerlessClient }
 
 export const BOOTSTRAP_FIX = 'run `emrflow aws bootstrap`';
 const CREDENTIALS_FIX = 'configure AWS credentials (`aws configure`, AWS_PROFILE, or [aws] profile in dl.cfg)';
@@ -26,6 +27,17 @@ function failedOn(name: string, problem: AwsProblem, fix: string, region: string
   if (problem.kind === 'no-credentials') return { name, ok: false, detail: `no credentials found: ${problem.message}`, fix: CREDENTIALS_FIX };
   if (problem.kind === 'bad-credentials') return { name, ok: false, detail: `the credentials were refused: ${problem.message}`, fix: CREDENTIALS_FIX };
   return { name, ok: false, detail: problem.message, fix };
+}
+
+/** The checks emr and emr-serverless share: config problems, credentials, buckets. `caller` is unset when the credentials failed. */
+export async function emrChecksParts(t: EmrTargets, clients: AwsClients): Promise<{ caller?: string; checks: PreflightCheck[] }> {
+  const caller = await probeCaller(clients.sts);
+  if (!caller.found) {
+    // Without working credentials every other look-up fails the same way: say so once.
+    return { checks: [...t.configProblems, failedOn('credentials', caller.problem, CREDENTIALS_FIX, t.region)] };
+  }
+  const buckets = await Promise.all(t.buckets.map((b) => bucketCheck(clients.s3, b, t.region, caller.value)));
+  return { caller: caller.value, checks: [...t.configProblems, { name: 'credentials', ok: true, detail: caller.value }, ...buckets] };
 }
 
 export async function emrChecks(config: EmrflowConfig, clients: AwsClients): Promise<PreflightCheck[]> {

@@ -31,8 +31,13 @@ export const probeBucket = (s3: S3Client, need: BucketNeed): Promise<Probe<true>
     return true as const;
   });
 
-export const probeRole = (iam: IAMClient, roleName: string): Promise<Probe<{ arn: string }>> =>
-  probe(async () => ({ arn: (await iam.send(new GetRoleCommand({ RoleName: roleName }), callTimeout())).Role?.Arn ?? roleName }));
+/** The role's ARN and its trust policy (decoded; IAM returns it URL-encoded). */
+export const probeRole = (iam: IAMClient, roleName: string): Promise<Probe<{ arn: string; trustPolicy?: string }>> =>
+  probe(async () => {
+    const role = (await iam.send(new GetRoleCommand({ RoleName: roleName }), callTimeout())).Role;
+    const doc = role?.AssumeRolePolicyDocument;
+    return { arn: role?.Arn ?? roleName, trustPolicy: doc ? decodeURIComponent(doc) : undefined };
+  });
 
 export const probeInstanceProfile = (iam: IAMClient, name: string): Promise<Probe<{ arn: string; roles: string[] }>> =>
   probe(async () => {

@@ -21,7 +21,8 @@ async function listLabels(emr: EMRClient, prefix?: string): Promise<string[]> {
   return labels;
 }
 
-export async function releaseLabelCheck(emr: EMRClient, label: string, region: string): Promise<PreflightCheck> {
+/** `section`: which dl.cfg section's release_label the fix names ([emr] or [emr_serverless]). */
+export async function releaseLabelCheck(emr: EMRClient, label: string, region: string, section = 'emr'): Promise<PreflightCheck> {
   const name = `release ${label}`;
   try {
     // The prefix filter keeps the answer to one page on AWS; emulators may ignore it, hence includes().
@@ -30,7 +31,7 @@ export async function releaseLabelCheck(emr: EMRClient, label: string, region: s
     return {
       name, ok: false,
       detail: `is not an EMR release offered in ${region}${newest ? ` (newest: ${newest})` : ''}`,
-      fix: `set [emr] release_label in dl.cfg to one that \`aws emr list-release-labels --region ${region}\` lists`,
+      fix: `set [${section}] release_label in dl.cfg to one that \`aws emr list-release-labels --region ${region}\` lists`,
     };
   } catch (e) {
     const problem = awsProblem(e);

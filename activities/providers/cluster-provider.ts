@@ -4,7 +4,7 @@
 // terminate treats "already gone" as success.
 import type { ResourceUsage } from '../cost/usage';
 import type {
-  ClusterRef, ClusterSummary, RunIdentity, StagedJob, StepLogs, StepRef, StepRequest, StepState, TerminateResult,
+  ClusterRef, ClusterSummary, ProviderKind, RunIdentity, StagedJob, StepLogs, StepRef, StepRequest, StepState, TerminateResult,
 } from '../../workflows/shared';
 
 export const TAG = {
@@ -36,6 +36,8 @@ export interface StepStatus {
   state: StepState;
   /** Why the step failed or was cancelled, when known. */
   reason?: string;
+  /** The provider's own finer state when it has one (EMR Serverless: SUBMITTED, PENDING, SCHEDULED, QUEUED, RUNNING, …). */
+  detail?: string;
   startedAt?: string;
   endedAt?: string;
 }
@@ -49,7 +51,7 @@ export interface ClusterStatus {
 }
 
 export interface ClusterProvider {
-  readonly kind: 'local' | 'emr';
+  readonly kind: ProviderKind;
   /** Seconds between two polls of a running step. */
   readonly pollSeconds: number;
   /** Makes the job script reachable by the cluster under a content-hash name (uploads once). */
@@ -83,6 +85,18 @@ export interface ClusterProvider {
    * (bounded by wait.maxWaitMs), calling wait.onWait between looks so the caller can heartbeat.
    */
   stepLogs(clusterId: string, stepId: string, wait?: { onWait?: () => void; maxWaitMs?: number }): Promise<StepLogs>;
+  /**
+   * Optional: links a person can follow for one step (a job run's Spark UI, its logs). Fetched
+   * when asked, as such links expire.
+   */
+  stepLinks?(clusterId: string, stepId: string): Promise<StepLinks>;
+}
+
+export interface StepLinks {
+  /** The Spark UI / dashboard URL (EMR Serverless: GetDashboardForJobRun, valid about an hour). */
+  dashboardUrl?: string;
+  /** Where the step's logs are written. */
+  logLocation?: string;
 }
 
 export const STDERR_TAIL_LINES = 40;

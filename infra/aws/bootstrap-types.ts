@@ -1,6 +1,6 @@
 // What `emrflow aws bootstrap` reports: one action per resource, in the order they were handled.
 
-export type ResourceKind = 'bucket' | 'role' | 'instance profile' | 'glue database' | 'athena workgroup';
+export type ResourceKind = 'bucket' | 'role' | 'instance profile' | 'execution role' | 'application' | 'glue database' | 'athena workgroup';
 
 export type BootstrapVerb = 'created' | 'would create' | 'updated' | 'would update' | 'exists' | 'failed';
 

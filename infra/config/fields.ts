@@ -206,3 +206,18 @@ export const someOf = <T extends string>(choices: readonly T[], def: T[]) =>
     if (picked.length === 0 || bad !== undefined) throw new FieldError(`expected some of ${choices.join(', ')} separated by commas, got "${bad ?? raw}"`);
     return [...new Set(picked)];
   }, def);
+
+/** An IAM role ARN (arn:aws:iam::123456789012:role/name), e.g. an EMR Serverless execution role. */
+export const roleArn = () =>
+  field((raw) => {
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(raw))
+      throw new FieldError(`expected an IAM role ARN such as arn:aws:iam::123456789012:role/emrflow-serverless-job, got "${raw}"`);
+    return raw;
+  }, undefined);
+
+/** An EMR Serverless application id (lowercase letters and digits, as `aws emr-serverless list-applications` shows it). */
+export const serverlessApplicationId = () =>
+  field((raw) => {
+    if (!/^[0-9a-z]{1,64}$/.test(raw)) throw new FieldError(`expected an EMR Serverless application id such as 00fabcd1234efg5h, got "${raw}"`);
+    return raw;
+  }, undefined);

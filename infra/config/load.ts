@@ -136,12 +136,17 @@ function checkCombinations(c: EmrflowConfig, where: string, providerChecks: bool
 }
 
 function checkProviderSettings(c: EmrflowConfig, where: string): void {
-  if (c.cluster.provider === 'emr') {
-    if (!c.s3.code_uri) throw new ConfigError(`${where}: [s3] code_uri is required when [cluster] provider = emr (an s3:// URI where the job script is staged)`);
-    if (!c.s3.log_uri) throw new ConfigError(`${where}: [s3] log_uri is required when [cluster] provider = emr (an s3:// URI for EMR logs)`);
+  const p = c.cluster.provider;
+  if (p === 'emr' || p === 'emr-serverless') {
+    if (!c.s3.code_uri) throw new ConfigError(`${where}: [s3] code_uri is required when [cluster] provider = ${p} (an s3:// URI where the job script is staged)`);
+    if (p === 'emr' && !c.s3.log_uri) throw new ConfigError(`${where}: [s3] log_uri is required when [cluster] provider = emr (an s3:// URI for EMR logs)`);
+    if (p === 'emr-serverless' && !c.s3.log_uri && !c.emr_serverless.log_uri)
+      throw new ConfigError(`${where}: [emr_serverless] log_uri (or [s3] log_uri) is required when [cluster] provider = emr-serverless (an s3:// URI for the job runs' logs)`);
+    if (p === 'emr-serverless' && !c.emr_serverless.execution_role_arn)
+      throw new ConfigError(`${where}: [emr_serverless] execution_role_arn is required when [cluster] provider = emr-serverless (the IAM role job runs assume; \`emrflow aws bootstrap\` creates arn:aws:iam::<account>:role/emrflow-serverless-job)`);
     for (const key of ['input_data', 'output_data'] as const) {
       if (!c.datalake[key].startsWith('s3://'))
-        throw new ConfigError(`${where}: [datalake] ${key} must be an s3:// URI when [cluster] provider = emr, got "${c.datalake[key]}"`);
+        throw new ConfigError(`${where}: [datalake] ${key} must be an s3:// URI when [cluster] provider = ${p}, got "${c.datalake[key]}"`);
     }
     // Every run's cost is estimated from these prices: an instance type without one would be counted as free.
     for (const key of ['master_instance_type', 'core_instance_type'] as const) {

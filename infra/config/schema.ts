@@ -2,8 +2,8 @@
 // documents the same keys; test/unit/config-example.test.ts keeps the two in step.
 import type { Field } from './fields';
 import {
-  awsIds, boolean, decimal, hostPort, httpUrl, integer, location, oneOf, optionalPort, port, region, s3Uri, secret,
-  someOf, tags, tagValue, text, timeOfDay, timeZone, upperOneOf, webhookUrls,
+  awsIds, boolean, decimal, hostPort, httpUrl, integer, location, oneOf, optionalPort, port, region, roleArn, s3Uri, secret,
+  serverlessApplicationId, someOf, tags, tagValue, text, timeOfDay, timeZone, upperOneOf, webhookUrls,
 } from './fields';
 import { NOTIFY_OUTCOMES } from '../../workflows/shared';
 import { athenaWorkgroup, glueName } from './catalog-fields';
@@ -11,7 +11,7 @@ import { instancePrices, usd } from './cost-fields';
 
 export const schema = {
   cluster: {
-    provider: oneOf(['local', 'emr'] as const, 'local'),
+    provider: oneOf(['local', 'emr', 'emr-serverless'] as const, 'local'),
   },
   aws: {
     region: region('us-west-2'),
@@ -42,6 +42,20 @@ export const schema = {
     subnet_ids: awsIds('subnet'),
     additional_master_security_groups: awsIds('sg'),
     additional_core_security_groups: awsIds('sg'),
+  },
+  emr_serverless: {
+    application_id: serverlessApplicationId(),
+    application_name: text('emrflow'),
+    release_label: text('emr-7.13.0'),
+    architecture: upperOneOf(['X86_64', 'ARM64'] as const, 'X86_64'),
+    auto_stop_idle_minutes: integer(15, 1, 10080),
+    max_vcpu: integer(32, 1, 10000),
+    max_memory_gb: integer(128, 1, 100000),
+    max_disk_gb: integer(1000, 20, 1000000),
+    execution_role_arn: roleArn(),
+    log_uri: s3Uri(),
+    spark_submit_parameters: text(),
+    job_poll_seconds: integer(30, 1, 3600),
   },
   local: {
     state_dir: location('.emrflow'),

@@ -9,7 +9,7 @@ import { repoRoot } from '../../infra/paths';
 import { evaluate, render, type Decision, type Request } from './policy-evaluator';
 
 const { Statement } = render(readFileSync(join(repoRoot, 'infra/aws/worker-policy.json'), 'utf8'), {
-  Region: 'us-west-2', AccountId: '111122223333', ServiceRole: 'EMR_DefaultRole', InstanceProfileRole: 'EMR_EC2_DefaultRole',
+  Region: 'us-west-2', AccountId: '111122223333', ServiceRole: 'EMR_DefaultRole', InstanceProfileRole: 'EMR_EC2_DefaultRole', ExecutionRole: 'emrflow-serverless-job',
   InstanceProfile: 'EMR_EC2_DefaultRole', CodeBucket: 'acme-code', CodePrefix: 'emrflow/code', LogBucket: 'acme-logs',
   LogPrefix: 'emrflow/logs', InputBucket: 'acme-lake', InputPrefix: 'in', OutputBucket: 'acme-lake', OutputPrefix: 'out',
   GlueDatabase: 'sparkify',

@@ -14,6 +14,8 @@ const grants = policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) 
 
 // The catalog's Glue calls (activities/catalog/register.ts): each is the glue: action of its name.
 const GLUE_CALLS = ['GetDatabase', 'GetTable', 'GetPartitions', 'CreateTable', 'UpdateTable', 'BatchCreatePartition', 'BatchDeletePartition'];
+// The emr-serverless provider's calls (activities/providers/emr-serverless): emr-serverless:<call>.
+const SERVERLESS_CALLS = ['CreateApplication', 'GetApplication', 'ListApplications', 'StartApplication', 'StartJobRun', 'GetJobRun', 'ListJobRuns', 'CancelJobRun', 'GetDashboardForJobRun'];
 
 function sdkCommandsInActivities(dir = join(repoRoot, 'activities')): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -23,10 +25,10 @@ function sdkCommandsInActivities(dir = join(repoRoot, 'activities')): string[] {
   });
 }
 
-test('exact action names (no wildcards); the only Deny keeps emrflow:* tags from being changed', () => {
+test('exact action names (no wildcards); the only Denys keep emrflow:* tags from being changed', () => {
   expect(policy.Version).toBe('2012-10-17');
+  for (const s of policy.Statement.filter((x) => x.Effect !== 'Allow')) expect(['NeverRetagEmrflowTagsOnExistingClusters', 'ServerlessNeverRetagEmrflowTags']).toContain(s.Sid);
   for (const { action, s } of grants) {
-    expect(s.Effect === 'Allow' || s.Sid === 'NeverRetagEmrflowTagsOnExistingClusters', s.Sid).toBe(true);
     expect(action, s.Sid).not.toContain('*');
   }
 });
@@ -35,9 +37,10 @@ test('every AWS call the activities make is allowed', () => {
   const iamFor: Record<string, string> = { HeadObject: 's3:GetObject', GetObject: 's3:GetObject', ListObjectsV2: 's3:ListBucket', PutObject: 's3:PutObject', CopyObject: 's3:PutObject', DeleteObject: 's3:DeleteObject', DeleteObjects: 's3:DeleteObject', GetRole: 'iam:GetRole', GetInstanceProfile: 'iam:GetInstanceProfile', GetCallerIdentity: 'sts:GetCallerIdentity' };
   const calls = [...new Set(sdkCommandsInActivities())];
   expect(calls).toContain('RunJobFlow');
+  expect(calls).toContain('StartJobRun');
   const allowed = new Set(grants.map((g) => g.action));
   for (const call of calls) {
-    const action = iamFor[call] ?? (GLUE_CALLS.includes(call) ? `glue:${call}` : `elasticmapreduce:${call}`);
+    const action = iamFor[call] ?? (GLUE_CALLS.includes(call) ? `glue:${call}` : SERVERLESS_CALLS.includes(call) ? `emr-serverless:${call}` : `elasticmapreduce:${call}`);
     // GetCallerIdentity needs no permission at all.
     if (action !== 'sts:GetCallerIdentity') expect(allowed.has(action), `${call} -> ${action}`).toBe(true);
   }
@@ -45,9 +48,12 @@ test('every AWS call the activities make is allowed', () => {
 
 // (Which EMR requests are allowed on which clusters is checked by behaviour, in worker-policy-behaviour.test.ts.)
 
-test('IAM: PassRole only on the two EMR roles, to EMR and EC2 only; no other IAM write', () => {
+test('IAM: PassRole only on the two EMR roles, to EMR and EC2 only, and on the execution role to EMR Serverless only; no other IAM write', () => {
   const iam = grants.filter((g) => g.action.startsWith('iam:'));
-  expect(iam.map((g) => g.action).sort()).toEqual(['iam:GetInstanceProfile', 'iam:GetRole', 'iam:PassRole']);
+  expect(iam.map((g) => g.action).sort()).toEqual(['iam:GetInstanceProfile', 'iam:GetRole', 'iam:PassRole', 'iam:PassRole']);
+  const serverless = policy.Statement.find((s) => s.Sid === 'PassOnlyTheServerlessExecutionRole')!;
+  expect(serverless.Resource).toBe('arn:aws:iam::${AccountId}:role/${ExecutionRole}');
+  expect(serverless.Condition?.StringEquals?.['iam:PassedToService']).toBe('emr-serverless.amazonaws.com');
   const pass = iam.find((g) => g.action === 'iam:PassRole')!.s;
   expect(list(pass.Resource).sort()).toEqual([
     'arn:aws:iam::${AccountId}:role/${InstanceProfileRole}', 'arn:aws:iam::${AccountId}:role/${ServiceRole}']);
@@ -70,6 +76,16 @@ test('S3: objects only under the configured prefixes, listing only of those pref
       expect(prefixes.length).toBeGreaterThan(0);
       for (const p of prefixes) expect(p).toMatch(/^\$\{\w+Prefix\}\/\*$/);
     }
+  }
+});
+
+test('EMR Serverless: creating and starting only with emrflow:* request tags; every other call only on emrflow-tagged applications and job runs', () => {
+  const calls = grants.filter((g) => g.action.startsWith('emr-serverless:'));
+  expect([...new Set(calls.map((g) => g.action))].sort()).toEqual([...SERVERLESS_CALLS, 'TagResource'].map((c) => `emr-serverless:${c}`).sort());
+  for (const { action, s } of calls) {
+    if (action === 'emr-serverless:ListApplications') continue; // listing has no resource scope
+    const scoped = s.Condition?.StringEquals?.['aws:ResourceTag/emrflow:managed'] ?? s.Condition?.StringEquals?.['aws:RequestTag/emrflow:managed'];
+    expect(scoped, `${action} in ${s.Sid}`).toBe('true');
   }
 });
 

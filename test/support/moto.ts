@@ -19,7 +19,19 @@ export interface Moto {
   athenaResults(results: { rows: (string | null)[][]; columns: { name: string; type: string }[] }[]): Promise<void>;
   /** How the next Athena queries end, in order (moto_athena.py): failed with a reason, or running until stopped. */
   athenaOutcomes(outcomes: ({ state: 'FAILED'; reason: string } | { state: 'RUNNING' })[]): Promise<void>;
+  /** EMR Serverless (moto_serverless.py): the state new job runs start in, and the state StartApplication leaves. */
+  serverlessHold(hold: { jobRuns?: string; applicationStarts?: string }): Promise<void>;
+  /** Moves a job run; ended states stamp endedAt, utilization is billed once ended. */
+  setJobRun(jobRunId: string, state: string, extra?: { stateDetails?: string; utilization?: { vCPUHour: number; memoryGBHour: number; storageGBHour: number }; durationSeconds?: number }): Promise<void>;
+  setApplicationState(applicationId: string, state: string): Promise<void>;
+  /** Every EMR Serverless job run moto holds, oldest first. */
+  jobRuns(): Promise<MotoJobRun[]>;
   stop(): Promise<void>;
+}
+
+export interface MotoJobRun {
+  id: string; applicationId: string; name: string; state: string; entryPoint: string; args: string[];
+  sparkSubmitParameters: string | null; logUri: string | null; tags: Record<string, string>; clientToken: string; executionRole: string; createdAt: string;
 }
 
 /**
@@ -42,6 +54,16 @@ export function emrSettings(endpoint: string): Record<string, string> {
     EMRFLOW_S3_LOG_URI: 's3://emrflow-logs/logs',
     EMRFLOW_DATALAKE_INPUT_DATA: 's3://emrflow-lake/in',
     EMRFLOW_DATALAKE_OUTPUT_DATA: 's3://emrflow-lake/out',
+  };
+}
+
+/** The emr-serverless provider's settings pointed at moto (the same buckets as emrSettings; the role `aws bootstrap` creates). */
+export function serverlessSettings(endpoint: string): Record<string, string> {
+  return {
+    ...emrSettings(endpoint),
+    EMRFLOW_CLUSTER_PROVIDER: 'emr-serverless',
+    EMRFLOW_EMR_SERVERLESS_EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/emrflow-serverless-job',
+    EMRFLOW_EMR_SERVERLESS_JOB_POLL_SECONDS: '1',
   };
 }
 
@@ -85,6 +107,10 @@ export async function startMoto(timeoutMs = 30_000): Promise<Moto> {
       if (res.status !== 201) throw new Error(`moto athena results: ${res.status} ${await res.text()}`);
     },
     athenaOutcomes: async (outcomes) => { await post('/athena/next', { outcomes }); },
+    serverlessHold: async (hold) => { await post('/serverless/hold', hold); },
+    setJobRun: async (jobRunId, state, extra = {}) => { await post('/serverless/job-run', { jobRunId, state, ...extra }); },
+    setApplicationState: async (applicationId, state) => { await post('/serverless/application', { applicationId, state }); },
+    jobRuns: async () => await post('/serverless/job-runs', {}) as MotoJobRun[],
     stop: () => new Promise((resolve) => {
       if (child.exitCode !== null) return resolve();
       child.once('exit', () => resolve());

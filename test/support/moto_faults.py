@@ -1,11 +1,13 @@
 """Transient AWS errors on demand: a WSGI layer in front of moto for the fault tests.
 
 Rules (POST /faults on the control port, {"rules": [...]}, replacing earlier rules):
-  {"action": "RunJobFlow" | "*" | "S3.GetObject" | "S3.*", "times": N, "error": "throttle" | "500" | "lost"}
+  {"action": "RunJobFlow" | "*" | "S3.GetObject" | "S3.*" | "EMRServerless.StartJobRun" | "EMRServerless.*",
+   "times": N, "error": "throttle" | "500" | "lost"}
 The next N calls of each matching action fail. EMR actions are named as in X-Amz-Target
 (ElasticMapReduce.<Action>) and "*" counts every EMR action separately; S3 operations are named
 "S3.<Operation>" from the request's method and path (path-style), and "S3.*" counts every S3
-operation separately:
+operation separately; EMR Serverless operations are "EMRServerless.<Operation>" from the method and
+path (REST), "EMRServerless.*" each separately:
   throttle: EMR 400 ThrottlingException / S3 503 SlowDown, before moto sees the call;
   500:      500 InternalServerError (S3: InternalError), before moto sees the call;
   lost:     moto performs the call, then the client gets a 500 (its answer was lost).
@@ -51,7 +53,7 @@ def _take(action):
     with _lock:
         calls[action] += 1
         for i, rule in enumerate(_rules):
-            wildcard = "S3.*" if action.startswith("S3.") else "*"
+            wildcard = action.split(".", 1)[0] + ".*" if "." in action else "*"
             if rule["action"] not in (wildcard, action):
                 continue
             key = (i, action)
@@ -84,12 +86,35 @@ _S3_OBJECT_OPS = {"GET": "GetObject", "PUT": "PutObject", "HEAD": "HeadObject", 
 _S3_BUCKET_OPS = {"GET": "ListObjectsV2", "PUT": "CreateBucket", "HEAD": "HeadBucket", "DELETE": "DeleteBucket"}
 
 
+def _serverless_operation(method, parts):
+    """EMR Serverless's REST operation for a path under /applications."""
+    if parts[:1] != ["applications"]:
+        return method
+    n = len(parts)
+    if n == 1:
+        return {"POST": "CreateApplication", "GET": "ListApplications"}.get(method, method)
+    if n == 2:
+        return {"GET": "GetApplication", "PATCH": "UpdateApplication", "DELETE": "DeleteApplication"}.get(method, method)
+    if n == 3 and parts[2] in ("start", "stop"):
+        return "StartApplication" if parts[2] == "start" else "StopApplication"
+    if n == 3 and parts[2] == "jobruns":
+        return {"POST": "StartJobRun", "GET": "ListJobRuns"}.get(method, method)
+    if n == 4:
+        return {"GET": "GetJobRun", "DELETE": "CancelJobRun"}.get(method, method)
+    if n == 5 and parts[4] == "dashboard":
+        return "GetDashboardForJobRun"
+    return method
+
+
 def _action(environ):
     """("EMR action" | "S3.<Operation>", is_s3) for requests the rules can name, else None."""
     target = environ.get("HTTP_X_AMZ_TARGET", "")
     if target.startswith("ElasticMapReduce."):
         return target.split(".", 1)[1], False
-    # SigV4 names the service in the credential scope: .../<region>/s3/aws4_request.
+    # SigV4 names the service in the credential scope: .../<region>/<service>/aws4_request.
+    if "/emr-serverless/aws4_request" in environ.get("HTTP_AUTHORIZATION", ""):
+        parts = [p for p in environ.get("PATH_INFO", "/").split("/") if p]
+        return "EMRServerless." + _serverless_operation(environ.get("REQUEST_METHOD", "GET"), parts), False
     if "/s3/aws4_request" in environ.get("HTTP_AUTHORIZATION", ""):
         method = environ.get("REQUEST_METHOD", "GET")
         parts = [p for p in environ.get("PATH_INFO", "/").split("/") if p]

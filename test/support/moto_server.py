@@ -8,6 +8,7 @@ ThreadedMotoServer in this process and mutates moto.emr.models.emr_backends dire
   POST http://127.0.0.1:<control>/emr/lifecycle {"provisionSeconds", "stepSeconds"}  (see emr_lifecycle.py)
   POST http://127.0.0.1:<control>/faults {"rules": [...]}, /faults/report  (see moto_faults.py)
   POST http://127.0.0.1:<control>/athena/next {"outcomes": [...]}  (see moto_athena.py)
+  POST http://127.0.0.1:<control>/serverless/... EMR Serverless job runs and applications (see moto_serverless.py)
 
 It also answers EMR CancelSteps, which moto lacks (see moto_cancel_steps.py).
 
@@ -32,10 +33,12 @@ import emr_lifecycle
 import moto_athena
 import moto_cancel_steps
 import moto_faults
+import moto_serverless
 
 # Every request passes moto_faults first (it lets everything through until rules are set).
 moto_athena.install()
 moto_cancel_steps.install()
+moto_serverless.install()
 _dispatcher = threaded_moto_server.DomainDispatcherApplication
 threaded_moto_server.DomainDispatcherApplication = lambda create_app: moto_faults.wrap(_dispatcher(create_app))
 
@@ -76,7 +79,10 @@ class Control(BaseHTTPRequestHandler):
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
             result = {"/emr/step": set_step, "/emr/cluster": set_cluster, "/emr/lifecycle": emr_lifecycle.enable,
                       "/faults": moto_faults.set_rules, "/faults/report": moto_faults.report,
-                      "/athena/next": moto_athena.set_next}[self.path](body)
+                      "/athena/next": moto_athena.set_next,
+                      "/serverless/hold": moto_serverless.hold, "/serverless/job-run": moto_serverless.set_job_run,
+                      "/serverless/application": moto_serverless.set_application,
+                      "/serverless/job-runs": moto_serverless.job_runs}[self.path](body)
             if result is None:
                 self.send_response(204)
                 self.end_headers()

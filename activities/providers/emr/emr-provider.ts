@@ -5,9 +5,7 @@ import {
   ListStepsCommand, RunJobFlowCommand, SetKeepJobFlowAliveWhenNoStepsCommand, TerminateJobFlowsCommand,
   type Cluster, type ClusterState, type EMRClient, type StepSummary,
 } from '@aws-sdk/client-emr';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { gunzipSync } from 'node:zlib';
 import { deploymentId, type EmrflowConfig } from '../../../infra/config';
 import type {
@@ -18,6 +16,7 @@ import { joinKey, parseS3Uri } from '../../s3-uri';
 import type { ResourceUsage } from '../../cost/usage';
 import { emrUsage } from './emr-usage';
 import { instancesSpec } from './instances-spec';
+import { stageScript } from '../stage-script';
 import {
   clusterName, clusterTags, summarise, tailLines, TAG,
   type ClusterProvider, type ClusterStatus, type StepStatus,
@@ -85,20 +84,8 @@ export class EmrProvider implements ClusterProvider {
   private get s3() { return this.options.s3; }
   private get cfg() { return this.options.config; }
 
-  async stageJob(scriptPath: string): Promise<StagedJob> {
-    const body = await readFile(scriptPath).catch((e: Error) => {
-      throw new Error(`cannot read the job script ${scriptPath}: ${e.message}`);
-    });
-    const contentHash = createHash('sha256').update(body).digest('hex');
-    const { bucket, key: prefix } = parseS3Uri(this.cfg.s3.code_uri!);
-    const key = joinKey(prefix, contentHash, 'etl.py');
-    try {
-      await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), callTimeout());
-    } catch (e) {
-      if (!isMissingOrHidden(e)) throw e;
-      await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/x-python' }), callTimeout());
-    }
-    return { scriptUri: `s3://${bucket}/${key}`, contentHash };
+  stageJob(scriptPath: string): Promise<StagedJob> {
+    return stageScript(this.s3, this.cfg.s3.code_uri!, scriptPath);
   }
 
   async createCluster(run: RunIdentity, options: { stepConcurrency?: number } = {}): Promise<ClusterRef> {
@@ -361,7 +348,7 @@ export class EmrProvider implements ClusterProvider {
  * is left to the SDK's retries; any other error reaches the activity, whose next attempt first
  * looks for the cluster or step the lost call may have created.
  */
-function sentOnce<C extends { middlewareStack: { add: (...args: never[]) => unknown } }>(command: C): C {
+export function sentOnce<C extends { middlewareStack: { add: (...args: never[]) => unknown } }>(command: C): C {
   const stack = command.middlewareStack as unknown as {
     add(mw: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>, o: object): void;
   };
@@ -375,7 +362,7 @@ function sentOnce<C extends { middlewareStack: { add: (...args: never[]) => unkn
   return command;
 }
 
-function isThrottling(e: unknown): boolean {
+export function isThrottling(e: unknown): boolean {
   const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
   return err.$metadata?.httpStatusCode === 429 || /Throttl|TooManyRequests|RequestLimitExceeded/.test(err.name ?? '');
 }

@@ -20,19 +20,23 @@ function table(rows: Record<string, unknown>[], columns: string[]): string {
 }
 
 export function clustersCommand(program: Command): void {
-  const clusters = program.command('clusters').description('clusters emrflow manages (EMR or local)')
+  const clusters = program.command('clusters').description('clusters emrflow manages (EMR or local), or its job runs (EMR Serverless)')
     .addHelpText('after', '\nExample:\n  $ emrflow clusters list');
 
   clusters.command('list')
-    .description('the clusters emrflow manages (tag emrflow:managed=true) that are still running; all states with --all')
+    .description('the clusters (emr-serverless: job runs) emrflow manages (tag emrflow:managed=true) that are still running; all states with --all')
     .option('--all', 'include terminated managed clusters (clusters emrflow does not manage are never listed)')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  $ emrflow clusters list --all')
     .action(action(async (opts: { all?: boolean; json?: boolean }) => {
       const config = configFrom(program.opts<GlobalOptions>());
-      const found = await createProvider(config).listClusters({ all: opts.all });
+      const provider = createProvider(config);
+      const found = await provider.listClusters({ all: opts.all });
       if (opts.json) return void process.stdout.write(`${JSON.stringify(found, null, 2)}\n`);
-      if (found.length === 0) return say(opts.all ? 'no clusters' : 'no running managed clusters (add --all for the rest)');
+      // emr-serverless has no clusters: each row is one run's job runs on the shared application.
+      const what = provider.kind === 'emr-serverless' ? 'job runs' : 'clusters';
+      if (found.length === 0) return say(opts.all ? `no ${what}` : `no running managed ${what} (add --all for the rest)`);
+      if (provider.kind === 'emr-serverless') say('job runs, one row per run (CLUSTERID is <application>/<run id>/<created>; the application itself is shared and stops itself when idle)');
       const whose = (c: (typeof found)[number]) =>
         c.unreadable ? `unreadable: ${c.unreadable}` : c.ownDeployment ? 'this deployment' : `another deployment's (${c.deployment ?? 'untagged'})`;
       say(`this deployment: ${deploymentId(config.temporal)}`);
@@ -40,7 +44,7 @@ export function clustersCommand(program: Command): void {
     }));
 
   clusters.command('sweep')
-    .description('run the sweeper workflow: terminate clusters whose run is over (or older than --older-than)')
+    .description('run the sweeper workflow: terminate clusters (emr-serverless: cancel job runs) whose run is over (or older than --older-than)')
     .option('--dry-run', 'only report what would be terminated')
     .option('--older-than <age>', 'with --include-running: also terminate clusters older than this (90m, 2h, 1d) whose run is still running')
     .option('--include-running', 'let --older-than terminate clusters whose owning run is still running')

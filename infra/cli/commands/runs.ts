@@ -1,5 +1,6 @@
 // `emrflow runs list` and `emrflow runs show`: what ran, what is running, and one run in detail.
 import type { Command } from 'commander';
+import { createProvider } from '../../../activities';
 import { temporalClient } from '../../worker/connect';
 import { action, configFrom, type GlobalOptions } from '../context';
 import { UsageError } from '../exit-codes';
@@ -34,15 +35,16 @@ export function runsCommand(program: Command): void {
     }));
 
   runs.command('show')
-    .description('one run: status, stages or tasks, cluster, step, rows, failure and its web UI link')
+    .description('one run: status, stages or tasks, cluster, step, rows, failure and its web UI link (emr-serverless: the job run\'s Spark UI and log location)')
     .argument('<workflow-id>', 'the run\'s workflow id, e.g. songs-etl-2018-11-15 (see: emrflow runs list)')
-    .option('--json', 'print one JSON object: { workflowId, runId, status, pipeline, runDate, clusterId, stepId, startTime, closeTime, url, progress, rows, failure }')
+    .option('--json', 'print one JSON object: { workflowId, runId, status, pipeline, runDate, clusterId, stepId, startTime, closeTime, url, progress, rows, failure, cost, links }')
     .addHelpText('after', '\nExamples:\n  $ emrflow runs show songs-etl-2018-11-15\n  $ emrflow runs show songs-etl-2018-11-15 --json')
     .action(action(async (workflowId: string, opts: { json?: boolean }) => {
       const config = configFrom(program.opts<GlobalOptions>());
       const client = await temporalClient(config);
       try {
-        const run = await showRun(client, config, workflowId);
+        // emr-serverless: the job run's Spark UI link is fetched now, as it expires.
+        const run = await showRun(client, config, workflowId, config.cluster.provider === 'emr-serverless' ? createProvider(config) : undefined);
         process.stdout.write(`${opts.json ? JSON.stringify(run, null, 2) : formatRun(run)}\n`);
       } finally {
         await client.connection.close();

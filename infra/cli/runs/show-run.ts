@@ -7,6 +7,7 @@ import type { EmrflowConfig } from '../../config';
 import { costLine } from '../format-summary';
 import { UsageError } from '../exit-codes';
 import { failureText, runUrl } from '../follow-run';
+import type { ClusterProvider, StepLinks } from '../../../activities/providers/cluster-provider';
 import { rowOf, type RunRow } from './list-runs';
 
 export interface RunDetail extends RunRow {
@@ -17,12 +18,15 @@ export interface RunDetail extends RunRow {
   failure: string | null;
   /** A completed run's estimated cost (runs from before #15 have none). */
   cost: RunCost | null;
+  /** The step's links, fetched now (a job run's dashboard URL expires): emr-serverless only. */
+  links: StepLinks | null;
 }
 
 const within = <T>(p: Promise<T>, ms: number): Promise<T | undefined> =>
   Promise.race([p.catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref())]);
 
-export async function showRun(client: Client, config: EmrflowConfig, workflowId: string): Promise<RunDetail> {
+/** `provider`: asked for the step's links when it offers them (a failure to fetch them leaves them out). */
+export async function showRun(client: Client, config: EmrflowConfig, workflowId: string, provider?: ClusterProvider): Promise<RunDetail> {
   const handle = client.workflow.getHandle(workflowId);
   let d;
   try {
@@ -32,7 +36,7 @@ export async function showRun(client: Client, config: EmrflowConfig, workflowId:
     throw e;
   }
   const row = rowOf(d);
-  const detail: RunDetail = { ...row, url: runUrl(config, workflowId, d.runId), progress: null, rows: null, failure: null, cost: null };
+  const detail: RunDetail = { ...row, url: runUrl(config, workflowId, d.runId), progress: null, rows: null, failure: null, cost: null, links: null };
   if (d.status.name === 'RUNNING') {
     // Without a worker a query never answers: show what visibility knows instead of hanging.
     detail.progress = (await within(handle.query<Record<string, unknown>>('status'), 5_000)) ?? null;
@@ -46,6 +50,8 @@ export async function showRun(client: Client, config: EmrflowConfig, workflowId:
   } else {
     detail.failure = await handle.result().then(() => null, (e: unknown) => failureText(e));
   }
+  if (provider?.stepLinks && detail.clusterId && detail.stepId)
+    detail.links = (await within(provider.stepLinks(detail.clusterId, detail.stepId), 15_000)) ?? null;
   return detail;
 }
 
@@ -78,6 +84,8 @@ export function formatRun(r: RunDetail): string {
     ...(r.rows ? [`rows:     ${Object.entries(r.rows).map(([t, n]) => `${t} ${String(n)}`).join(', ')}`] : []),
     ...(r.cost ? [costLine(r.cost).replace(/^cost: /, 'cost:     ')] : []),
     ...(r.failure ? [`failure:  ${r.failure}`] : []),
+    ...(r.links?.dashboardUrl ? [`spark ui: ${r.links.dashboardUrl} (valid for about an hour; run this again for a new one)`] : []),
+    ...(r.links?.logLocation ? [`job logs: ${r.links.logLocation}`] : []),
     `link:     ${r.url}`,
   ].join('\n');
 }

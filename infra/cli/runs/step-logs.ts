@@ -37,6 +37,12 @@ export async function readLocalFrom(path: string, offset: number): Promise<{ tex
 }
 
 export function s3LogUris(config: EmrflowConfig, step: StepRef, stream: Stream): { object: string; containers: string } {
+  if (config.cluster.provider === 'emr-serverless') {
+    // A job run's logs: <log uri>/applications/<app>/jobs/<job run>/SPARK_DRIVER/<stream>.gz (the handle starts with the app id).
+    const { bucket, key } = parseS3Uri((config.emr_serverless.log_uri ?? config.s3.log_uri)!);
+    const jobDir = joinKey(key, 'applications', step.clusterId.split('/')[0]!, 'jobs', step.stepId);
+    return { object: `s3://${bucket}/${joinKey(jobDir, 'SPARK_DRIVER', `${stream}.gz`)}`, containers: `s3://${bucket}/${jobDir}/` };
+  }
   if (!config.s3.log_uri) throw new Error('[s3] log_uri is not set: EMR logs are read from there');
   const { bucket, key } = parseS3Uri(config.s3.log_uri);
   return {
