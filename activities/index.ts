@@ -22,6 +22,7 @@ import { stepName } from './providers/cluster-provider';
 import { LocalProvider, sparkEnvironment, sparkSubmitCommand } from './providers/local/local-provider';
 import { readRunReport } from './run-report';
 import { waitForStep } from './wait-for-step';
+import { runPlace } from '../infra/run-metadata';
 
 export interface ActivityOptions {
   /** Use this provider instead of the one [cluster] provider names (tests). */
@@ -104,6 +105,10 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
         inputUri: config.datalake.input_data,
         maxRejectedShare: config.quality.max_rejected_share,
         stagingKeepHours: config.quality.staging_keep_hours,
+        cluster: runPlace(config).cluster,
+        ...(config.cluster.provider === 'emr'
+          ? { region: config.aws.region, ...(config.s3.log_uri && { logUri: config.s3.log_uri }) }
+          : { stateDir: config.local.state_dir }),
       };
     },
     stageJob: (script?: string) => provider.stageJob(options.jobScript ?? (script ? join(sparkJobsDir, script) : etlScript)),

@@ -4,7 +4,7 @@
 // terminated as soon as no remaining task needs it, and in any case before the run ends.
 import { ApplicationFailure, CancelledFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
-  CancellationScope, defineQuery, isCancellation, log, ParentClosePolicy, setHandler, startChild, upsertSearchAttributes, workflowInfo,
+  CancellationScope, defineQuery, isCancellation, log, ParentClosePolicy, setCurrentDetails, setHandler, startChild, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import { api } from './activities-proxy';
 import { enterLake } from './lake';
@@ -12,9 +12,11 @@ import { runsOnCluster, type PipelinePlan } from './pipeline-plan';
 import { runTask, type RunContext } from './pipeline-tasks';
 import type { PipelineStatus, PipelineSummary, RunPipelineInput, TaskStatus } from './pipeline-types';
 import { RunCluster, type StageRunner } from './run-cluster';
+import { failureView, renderRunDetails, type RunDetailsView } from './run-details';
+import { runMetadata } from './run-metadata';
 import { reportIdFor, resolveRun } from './run-input';
 import { PIPELINE_KEY, RUN_DATE, SCHEDULED_START_TIME } from './search-attributes';
-import { pipelineWorkflowId, type SongsEtlStage } from './shared';
+import { pipelineWorkflowId, type EtlMode, type PipelineSettings, type SongsEtlStage } from './shared';
 import { stageFailure } from './stage-failure';
 
 export const statusQuery = defineQuery<PipelineStatus>('status');
@@ -35,13 +37,18 @@ export async function runPipeline(input: RunPipelineInput): Promise<PipelineSumm
 }
 
 export async function executePipeline(name: string, input: unknown, workflowType: string): Promise<PipelineSummary> {
-  const info = workflowInfo();
   const status: PipelineStatus = { pipeline: name, stage: 'resolveInput', stages: [], tasks: [] };
   setHandler(statusQuery, () => status);
+  // What the run's page shows as Current Details: rendered again at every change (it is the
+  // workflow's local state, served by a query, so it adds nothing to the history).
+  const shown: Pick<RunDetailsView, 'settings' | 'reports' | 'billedSeconds' | 'cost' | 'failure'> = { reports: {} };
+  const show = (outcome: RunDetailsView['outcome'] = 'running') =>
+    setCurrentDetails(renderRunDetails({ status, now: new Date().toISOString(), outcome, ...shown }));
   const stage: StageRunner = async (stageName, task, fn) => {
     status.stage = stageName as SongsEtlStage;
     const timing: PipelineStatus['stages'][number] = { stage: stageName, ...(task && { task }), startedAt: new Date().toISOString() };
     status.stages.push(timing);
+    show();
     try {
       return await fn();
     } catch (err) {
@@ -49,14 +56,41 @@ export async function executePipeline(name: string, input: unknown, workflowType
     } finally {
       timing.endedAt = new Date().toISOString();
       timing.seconds = (Date.parse(timing.endedAt) - Date.parse(timing.startedAt)) / 1000;
+      show();
     }
   };
+  let cluster: RunCluster | undefined;
+  try {
+    const summary = await execute(name, input, workflowType, { status, stage, shown, show }, (c) => { cluster = c; });
+    Object.assign(shown, { billedSeconds: summary.clusterBilledSeconds, cost: summary.cost });
+    show('succeeded');
+    return summary;
+  } catch (err) {
+    status.stage = 'done';
+    const failure = err instanceof ApplicationFailure ? err : err instanceof Error ? err : new Error(String(err));
+    shown.failure = failureView(failure.message, failure instanceof ApplicationFailure ? failure.details : undefined);
+    shown.billedSeconds = await cluster?.billedSeconds();
+    show(isCancellation(err) ? 'cancelled' : 'failed');
+    throw err;
+  }
+}
 
+interface Display {
+  status: PipelineStatus;
+  stage: StageRunner;
+  shown: Pick<RunDetailsView, 'settings' | 'reports'>;
+  show: () => void;
+}
+
+async function execute(
+  name: string, input: unknown, workflowType: string, { status, stage, shown, show }: Display, onCluster: (c: RunCluster) => void,
+): Promise<PipelineSummary> {
+  const info = workflowInfo();
   const { runDate, mode } = resolveRun(input, { scheduledAt: info.typedSearchAttributes.get(SCHEDULED_START_TIME), startedAt: info.startTime }, workflowType);
   const forcePublish = (input as { forcePublish?: unknown } | null)?.forcePublish === true;
   Object.assign(status, { runDate, mode });
   upsertSearchAttributes([{ key: RUN_DATE, value: runDate }, { key: PIPELINE_KEY, value: name }]);
-  const plan = await stage('resolvePipeline', undefined, () => api.resolvePipeline(name));
+  const plan = await stage('resolvePipeline', undefined, () => api.resolvePipeline.executeWithOptions({ summary: `resolve pipeline ${name}` }, [name]));
   status.tasks = plan.tasks.map((t): TaskStatus => ({ id: t.id, kind: t.kind, dependsOn: t.dependsOn, state: 'waiting', attempts: 0 }));
   const run = { workflowId: info.workflowId, runId: info.runId, pipeline: name };
 
@@ -66,13 +100,18 @@ export async function executePipeline(name: string, input: unknown, workflowType
   // that read {input} at all.
   const inputChecked = plan.tasks.some((t) => t.kind === 'spark' && t.args.some((a) => a.includes('{input}')))
     && !plan.tasks.some((t) => t.kind === 'waitForInput' && t.path[mode] !== undefined);
-  await stage('preflight', undefined, () => api.preflight(inputChecked ? { mode, runDate } : undefined));
+  await stage('preflight', undefined, () => api.preflight.executeWithOptions(
+    { summary: `preflight${inputChecked ? `: buckets, roles and the input of ${runDate}` : ': buckets and roles'}` },
+    [inputChecked ? { mode, runDate } : undefined]));
   const settings = await stage('pipelineSettings', undefined, () => api.pipelineSettings());
-  const cluster = new RunCluster(run, plan.stepConcurrency, stage, (c) => { status.clusterId = c.clusterId; });
+  shown.settings = settings;
+  const cluster = new RunCluster(run, plan.stepConcurrency, stage, (c) => { status.clusterId = c.clusterId; show(); }, settings.cluster);
+  onCluster(cluster);
   const ctx: RunContext = {
-    plan, run, runDate, mode, forcePublish, settings, status, stage, cluster,
+    plan, run, runDate, mode, forcePublish, settings, status, stage, cluster, show,
     reportId: reportIdFor(info.workflowId, info.runId), reports: {}, stagedJobs: new Map(),
   };
+  shown.reports = ctx.reports;
   let failure: unknown;
   const lakeHold = enterLake(ctx);
   try {
@@ -88,7 +127,7 @@ export async function executePipeline(name: string, input: unknown, workflowType
   if (leftRunning) throw leftRunning;
   // A cancel that arrived while the cluster was being terminated: the user asked for CANCELLED.
   if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('cancelled during cleanup');
-  const dependantsStarted = await stage('startDependants', undefined, () => startDependants(plan, runDate, mode));
+  const dependantsStarted = await stage('startDependants', undefined, () => startDependants(plan, runDate, mode, settings));
   status.stage = 'done';
   return summaryOf(ctx, await cluster.billedSeconds(), dependantsStarted);
 }
@@ -108,6 +147,7 @@ async function runDag(ctx: RunContext, enterLake: () => Promise<void>): Promise<
       const blocked = deps.find((d) => d.state !== 'waiting' && d.state !== 'running' && d.state !== 'succeeded');
       if (failure !== undefined || blocked) {
         Object.assign(s, { state: 'skipped', reason: blocked ? `${blocked.id} ${blocked.state}` : 'the run failed' });
+        ctx.show();
         continue;
       }
       if (!deps.every((d) => d.state === 'succeeded')) continue;
@@ -125,6 +165,7 @@ async function runDag(ctx: RunContext, enterLake: () => Promise<void>): Promise<
         for (const [id, other] of running) if (id !== task.id) other.scope.cancel();
       }).then(() => {
         s.endedAt = new Date().toISOString();
+        ctx.show();
         return task.id;
       });
       running.set(task.id, { scope, done });
@@ -139,13 +180,17 @@ async function runDag(ctx: RunContext, enterLake: () => Promise<void>): Promise<
 }
 
 /** Starts the runs of the pipelines that run after this one, for the same date and mode. */
-async function startDependants(plan: PipelinePlan, runDate: string, mode: string): Promise<string[]> {
+async function startDependants(plan: PipelinePlan, runDate: string, mode: EtlMode, settings: PipelineSettings): Promise<string[]> {
   const started: string[] = [];
   for (const pipeline of plan.dependants) {
     const workflowId = pipelineWorkflowId(pipeline, runDate);
     try {
       await startChild(runPipeline, {
-        workflowId, args: [{ pipeline, runDate, mode: mode as 'full' | 'daily' }],
+        workflowId, args: [{ pipeline, runDate, mode }],
+        ...runMetadata({
+          pipeline, runDate, mode, startedBy: `the run of ${plan.name} it runs after (${workflowInfo().workflowId})`,
+          place: { provider: settings.provider, cluster: settings.cluster, region: settings.region, inputUri: settings.inputUri, outputUri: settings.outputUri },
+        }),
         // The dependant outlives this run: it starts when this one succeeded, and runs on its own.
         parentClosePolicy: ParentClosePolicy.ABANDON,
       });

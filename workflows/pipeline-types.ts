@@ -1,5 +1,6 @@
 // Payload and status types of pipeline runs, shared by the runner, the activities and clients.
 // No Node built-ins: bundled into the workflow sandbox.
+import type { RunCost } from '../activities/cost/run-cost';
 import type { PipelinePlan } from './pipeline-plan';
 import type { EtlMode, PipelineSettings, RunReport, StepState } from './shared';
 
@@ -87,6 +88,8 @@ export interface PipelineSummary {
   rows?: RunReport['rows'];
   input?: RunReport['input'];
   rejected?: RunReport['rejected'];
+  /** The run's estimated cost (the cost branch's estimate), when known. */
+  cost?: RunCost;
 }
 
 /** Input of the waitForInput activity: the sensor's path template, filled in by the worker. */

@@ -169,6 +169,13 @@ export interface PipelineSettings {
   maxRejectedShare: number;
   /** [quality] staging_keep_hours: how long cleanStaging keeps a failed run's staged output. */
   stagingKeepHours?: number;
+  /** For the web UI (absent in runs recorded before): the cluster's shape in one line, "1 × m5.xlarge + 2 × m5.xlarge, emr-7.13.0". */
+  cluster?: string;
+  /** emr: [aws] region, for console links; [s3] log_uri, where EMR writes the logs. */
+  region?: string;
+  logUri?: string;
+  /** local: [local] state_dir, where clusters and step logs live. */
+  stateDir?: string;
 }
 
 /**
