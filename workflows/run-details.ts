@@ -67,7 +67,7 @@ function linksOf(v: RunDetailsView, clusterId: string): Links {
   if (s?.provider === 'local' && s.stateDir) {
     const dir = join(s.stateDir, 'clusters', clusterId);
     return {
-      cluster: fileUrl(dir), clusterText: dir, logs: fileUrl(join(dir, 'steps')), logsText: `${join(dir, 'steps')}/<step>/stderr.log`,
+      cluster: fileUrl(dir), clusterText: dir, logs: fileUrl(join(dir, 'steps')), logsText: `${join(dir, 'steps')}/ (stdout.log, stderr.log per step)`,
       step: (stepId) => `[${stepId}](${fileUrl(join(dir, 'steps', stepId))})`,
     };
   }
@@ -80,13 +80,16 @@ function taskDuration(t: TaskStatus, now: string): string {
   return end ? duration((Date.parse(end) - Date.parse(t.startedAt)) / 1000) : '';
 }
 
+// Words, not emoji: a browser without an emoji font (a server's headless Chromium) shows boxes.
 const STATE_MARK: Record<TaskStatus['state'], string> = {
-  waiting: '⏳ waiting', running: '▶️ running', succeeded: '✅ succeeded', failed: '❌ failed', skipped: '⏭️ skipped', cancelled: '⏹️ cancelled',
+  waiting: 'waiting', running: '**running**', succeeded: 'succeeded', failed: '**FAILED**', skipped: 'skipped', cancelled: 'cancelled',
 };
 
 function taskTable(v: RunDetailsView, links: Links | undefined): string[] {
   const rows = v.status.tasks.map((t) => {
-    const what = [t.waitingFor && `waits for ${code(t.waitingFor)}`, t.reason && t.state !== 'succeeded' && cell(t.reason)].filter(Boolean).join('; ');
+    // The run's own failure is given in full above the table; the row points there.
+    const reason = t.reason && v.failure && v.failure.message.startsWith(t.reason) ? 'the reason above' : t.reason;
+    const what = [t.waitingFor && `waits for ${code(t.waitingFor)}`, reason && t.state !== 'succeeded' && cell(reason)].filter(Boolean).join('; ');
     const step = t.stepId ? `${links ? links.step(t.stepId) : code(t.stepId)}${t.stepState ? ` ${t.stepState}` : ''}${t.attempts > 1 ? ` (attempt ${t.attempts})` : ''}` : '';
     return `| ${t.id} | ${t.kind} | ${STATE_MARK[t.state]} | ${taskDuration(t, v.now)} | ${step} | ${what} |`;
   });
@@ -96,10 +99,10 @@ function taskTable(v: RunDetailsView, links: Links | undefined): string[] {
 function heading(v: RunDetailsView): string {
   const what = `${v.status.pipeline}${v.status.runDate ? ` for ${v.status.runDate}` : ''}${v.status.mode ? ` (${v.status.mode})` : ''}`;
   switch (v.outcome) {
-    case 'running': return `### ▶️ Running: ${what}, stage ${v.status.stage}${v.status.lake ? ` (${v.status.lake})` : ''}`;
-    case 'succeeded': return `### ✅ Succeeded: ${what}`;
-    case 'failed': return `### ❌ Failed: ${what}`;
-    case 'cancelled': return `### ⏹️ Cancelled: ${what}`;
+    case 'running': return `### Running: ${what}, stage ${v.status.stage}${v.status.lake ? ` (${v.status.lake})` : ''}`;
+    case 'succeeded': return `### Succeeded: ${what}`;
+    case 'failed': return `### Failed: ${what}`;
+    case 'cancelled': return `### Cancelled: ${what}`;
   }
 }
 

@@ -4,8 +4,8 @@ import { cell } from './run-metadata';
 import type { TerminateEmrClustersResult } from './shared';
 
 const ACTION_MARK: Record<string, string> = {
-  terminated: '🛑 terminated', 'would-terminate': '🛑 would terminate (dry run)', 'already-gone': 'already gone',
-  protected: '🔒 protected: still running', failed: '❌ failed', kept: 'kept',
+  terminated: '**terminated**', 'would-terminate': '**would terminate** (dry run)', 'already-gone': 'already gone',
+  protected: '**protected**: still running', failed: '**FAILED**', kept: 'kept',
 };
 
 export function renderSweepDetails(result: TerminateEmrClustersResult): string {
