@@ -27,6 +27,7 @@ import { budgetFor } from './cost/budget';
 import { pricesFromConfig } from './cost/prices';
 import { runCost } from './cost/run-cost-activity';
 import { waitForStep } from './wait-for-step';
+import { runPlace } from '../infra/run-metadata';
 
 export interface ActivityOptions {
   /** Use this provider instead of the one [cluster] provider names (tests). */
@@ -115,6 +116,12 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
         stagingKeepHours: config.quality.staging_keep_hours,
         // Which outcomes to send, not where: the webhook URL never leaves the worker.
         ...(config.notify.webhook_url && { notifyOn: config.notify.on }),
+        cluster: runPlace(config).cluster,
+        ...(config.cluster.provider === 'emr' && { region: config.aws.region, ...(config.s3.log_uri && { logUri: config.s3.log_uri }) }),
+        ...(config.cluster.provider === 'emr-serverless' && {
+          region: config.aws.region, ...(config.emr_serverless.log_uri && { logUri: config.emr_serverless.log_uri }),
+        }),
+        ...(config.cluster.provider === 'local' && { stateDir: config.local.state_dir }),
       };
     },
     stageJob: (script?: string) => provider.stageJob(options.jobScript ?? (script ? join(sparkJobsDir, script) : etlScript)),

@@ -28,6 +28,7 @@ export function enterLake(ctx: RunContext): LakeHold {
         held = withLakeLock(lakeKey(ctx.settings.outputUri), (holder) => {
           ctx.status.stage = 'waitForLake';
           ctx.status.lake = `waiting for the lake, held by ${holder ?? 'another run'}`;
+          ctx.show();
         }, async () => {
           ctx.status.lake = undefined;
           await ctx.stage('recoverPublish', undefined, () => lake.recoverPublish({ outputUri: ctx.settings.outputUri }));

@@ -4,7 +4,7 @@
 // terminated as soon as no remaining task needs it, and in any case before the run ends.
 import { ApplicationFailure, CancelledFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
-  CancellationScope, defineQuery, isCancellation, log, ParentClosePolicy, setHandler, startChild, upsertSearchAttributes, workflowInfo,
+  CancellationScope, defineQuery, isCancellation, log, ParentClosePolicy, setCurrentDetails, setHandler, startChild, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import { api } from './activities-proxy';
 import { enterLake } from './lake';
@@ -13,9 +13,11 @@ import { runTask, type RunContext } from './pipeline-tasks';
 import { RunNotifier } from './run-notify';
 import type { PipelineStatus, PipelineSummary, RunPipelineInput, TaskStatus } from './pipeline-types';
 import { RunCluster, type StageRunner } from './run-cluster';
+import { failureView, renderRunDetails, type RunDetailsView } from './run-details';
+import { runMetadata } from './run-metadata';
 import { reportIdFor, resolveRun } from './run-input';
 import { PIPELINE_KEY, RUN_DATE, SCHEDULED_START_TIME } from './search-attributes';
-import { pipelineWorkflowId, type SongsEtlStage } from './shared';
+import { pipelineWorkflowId, type EtlMode, type PipelineSettings, type SongsEtlStage } from './shared';
 import { stageFailure } from './stage-failure';
 
 export const statusQuery = defineQuery<PipelineStatus>('status');
@@ -38,17 +40,23 @@ export async function runPipeline(input: RunPipelineInput): Promise<PipelineSumm
 export async function executePipeline(name: string, input: unknown, workflowType: string): Promise<PipelineSummary> {
   // Messages and the deadline watcher (run-notify.ts): told the outcome, never able to change it.
   const notifier = new RunNotifier(name);
-  return notifier.around(() => execute(name, input, workflowType, notifier));
+  return notifier.around(() => executeShown(name, input, workflowType, notifier));
 }
 
-async function execute(name: string, input: unknown, workflowType: string, notifier: RunNotifier): Promise<PipelineSummary> {
-  const info = workflowInfo();
+/** The run with its page in the web UI: current details rendered at every change and at the end. */
+async function executeShown(name: string, input: unknown, workflowType: string, notifier: RunNotifier): Promise<PipelineSummary> {
   const status: PipelineStatus = { pipeline: name, stage: 'resolveInput', stages: [], tasks: [] };
   setHandler(statusQuery, () => status);
+  // What the run's page shows as Current Details: rendered again at every change (it is the
+  // workflow's local state, served by a query, so it adds nothing to the history).
+  const shown: Pick<RunDetailsView, 'settings' | 'reports' | 'billedSeconds' | 'cost' | 'failure'> = { reports: {} };
+  const show = (outcome: RunDetailsView['outcome'] = 'running') =>
+    setCurrentDetails(renderRunDetails({ status, now: new Date().toISOString(), outcome, ...shown }));
   const stage: StageRunner = async (stageName, task, fn) => {
     status.stage = stageName as SongsEtlStage;
     const timing: PipelineStatus['stages'][number] = { stage: stageName, ...(task && { task }), startedAt: new Date().toISOString() };
     status.stages.push(timing);
+    show();
     try {
       return await fn();
     } catch (err) {
@@ -56,15 +64,43 @@ async function execute(name: string, input: unknown, workflowType: string, notif
     } finally {
       timing.endedAt = new Date().toISOString();
       timing.seconds = (Date.parse(timing.endedAt) - Date.parse(timing.startedAt)) / 1000;
+      show();
     }
   };
+  let cluster: RunCluster | undefined;
+  try {
+    const summary = await execute(name, input, workflowType, { status, stage, shown, show }, (c) => { cluster = c; }, notifier);
+    Object.assign(shown, { billedSeconds: summary.clusterBilledSeconds, cost: summary.cost });
+    show('succeeded');
+    return summary;
+  } catch (err) {
+    status.stage = 'done';
+    const failure = err instanceof ApplicationFailure ? err : err instanceof Error ? err : new Error(String(err));
+    shown.failure = failureView(failure.message, failure instanceof ApplicationFailure ? failure.details : undefined);
+    shown.billedSeconds = await cluster?.billedSeconds();
+    show(isCancellation(err) ? 'cancelled' : 'failed');
+    throw err;
+  }
+}
 
+interface Display {
+  status: PipelineStatus;
+  stage: StageRunner;
+  shown: Pick<RunDetailsView, 'settings' | 'reports'>;
+  show: () => void;
+}
+
+async function execute(
+  name: string, input: unknown, workflowType: string, { status, stage, shown, show }: Display, onCluster: (c: RunCluster) => void,
+  notifier: RunNotifier,
+): Promise<PipelineSummary> {
+  const info = workflowInfo();
   const { runDate, mode } = resolveRun(input, { scheduledAt: info.typedSearchAttributes.get(SCHEDULED_START_TIME), startedAt: info.startTime }, workflowType);
   const forcePublish = (input as { forcePublish?: unknown } | null)?.forcePublish === true;
   Object.assign(status, { runDate, mode });
   notifier.runDate = runDate;
   upsertSearchAttributes([{ key: RUN_DATE, value: runDate }, { key: PIPELINE_KEY, value: name }]);
-  const plan = await stage('resolvePipeline', undefined, () => api.resolvePipeline(name));
+  const plan = await stage('resolvePipeline', undefined, () => api.resolvePipeline.executeWithOptions({ summary: `resolve pipeline ${name}` }, [name]));
   status.tasks = plan.tasks.map((t): TaskStatus => ({ id: t.id, kind: t.kind, dependsOn: t.dependsOn, state: 'waiting', attempts: 0 }));
   await notifier.planned(plan, runDate);
   const run = { workflowId: info.workflowId, runId: info.runId, pipeline: name };
@@ -75,14 +111,19 @@ async function execute(name: string, input: unknown, workflowType: string, notif
   // that read {input} at all.
   const inputChecked = plan.tasks.some((t) => t.kind === 'spark' && t.args.some((a) => a.includes('{input}')))
     && !plan.tasks.some((t) => t.kind === 'waitForInput' && t.path[mode] !== undefined);
-  await stage('preflight', undefined, () => api.preflight(inputChecked ? { mode, runDate } : undefined));
+  await stage('preflight', undefined, () => api.preflight.executeWithOptions(
+    { summary: `preflight${inputChecked ? `: buckets, roles and the input of ${runDate}` : ': buckets and roles'}` },
+    [inputChecked ? { mode, runDate } : undefined]));
   const settings = await stage('pipelineSettings', undefined, () => api.pipelineSettings());
+  shown.settings = settings;
   notifier.pipelineSettings = settings;
-  const cluster = new RunCluster(run, plan.stepConcurrency, stage, (c) => { status.clusterId = c.clusterId; });
+  const cluster = new RunCluster(run, plan.stepConcurrency, stage, (c) => { status.clusterId = c.clusterId; show(); }, settings.cluster);
+  onCluster(cluster);
   const ctx: RunContext = {
-    plan, run, runDate, mode, forcePublish, settings, status, stage, cluster,
+    plan, run, runDate, mode, forcePublish, settings, status, stage, cluster, show,
     reportId: reportIdFor(info.workflowId, info.runId), reports: {}, stagedJobs: new Map(),
   };
+  shown.reports = ctx.reports;
   let failure: unknown;
   const lakeHold = enterLake(ctx);
   try {
@@ -98,7 +139,7 @@ async function execute(name: string, input: unknown, workflowType: string, notif
   if (leftRunning) throw leftRunning;
   // A cancel that arrived while the cluster was being terminated: the user asked for CANCELLED.
   if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('cancelled during cleanup');
-  const dependantsStarted = await stage('startDependants', undefined, () => startDependants(plan, runDate, mode));
+  const dependantsStarted = await stage('startDependants', undefined, () => startDependants(plan, runDate, mode, settings));
   status.stage = 'done';
   const cost = await cluster.cost();
   return { ...summaryOf(ctx, await cluster.billedSeconds(), dependantsStarted), ...(cost && { cost }) };
@@ -119,6 +160,7 @@ async function runDag(ctx: RunContext, enterLake: () => Promise<void>): Promise<
       const blocked = deps.find((d) => d.state !== 'waiting' && d.state !== 'running' && d.state !== 'succeeded');
       if (failure !== undefined || blocked) {
         Object.assign(s, { state: 'skipped', reason: blocked ? `${blocked.id} ${blocked.state}` : 'the run failed' });
+        ctx.show();
         continue;
       }
       if (!deps.every((d) => d.state === 'succeeded')) continue;
@@ -136,6 +178,7 @@ async function runDag(ctx: RunContext, enterLake: () => Promise<void>): Promise<
         for (const [id, other] of running) if (id !== task.id) other.scope.cancel();
       }).then(() => {
         s.endedAt = new Date().toISOString();
+        ctx.show();
         return task.id;
       });
       running.set(task.id, { scope, done });
@@ -150,13 +193,17 @@ async function runDag(ctx: RunContext, enterLake: () => Promise<void>): Promise<
 }
 
 /** Starts the runs of the pipelines that run after this one, for the same date and mode. */
-async function startDependants(plan: PipelinePlan, runDate: string, mode: string): Promise<string[]> {
+async function startDependants(plan: PipelinePlan, runDate: string, mode: EtlMode, settings: PipelineSettings): Promise<string[]> {
   const started: string[] = [];
   for (const pipeline of plan.dependants) {
     const workflowId = pipelineWorkflowId(pipeline, runDate);
     try {
       await startChild(runPipeline, {
-        workflowId, args: [{ pipeline, runDate, mode: mode as 'full' | 'daily' }],
+        workflowId, args: [{ pipeline, runDate, mode }],
+        ...runMetadata({
+          pipeline, runDate, mode, startedBy: `the run of ${plan.name} it runs after (${workflowInfo().workflowId})`,
+          place: { provider: settings.provider, cluster: settings.cluster, region: settings.region, inputUri: settings.inputUri, outputUri: settings.outputUri },
+        }),
         // The dependant outlives this run: it starts when this one succeeded, and runs on its own.
         parentClosePolicy: ParentClosePolicy.ABANDON,
       });

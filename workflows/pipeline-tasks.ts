@@ -25,6 +25,8 @@ export interface RunContext {
   /** Run reports of the spark tasks that wrote one, by task id. */
   reports: Record<string, RunReport>;
   stagedJobs: Map<string, Promise<StagedJob>>;
+  /** Renders the run's current details again after a change the stages do not see (a task's state). */
+  show: () => void;
 }
 
 type Of<K extends PlannedTask['kind']> = Extract<PlannedTask, { kind: K }>;
@@ -50,30 +52,31 @@ async function sensor(ctx: RunContext, task: Of<'waitForInput'>, status: TaskSta
   status.waitingFor = ctx.settings.inputUri === undefined ? path : fillPlaceholders(path, runValues({
     runDate: ctx.runDate, mode: ctx.mode, runId: ctx.reportId, input: ctx.settings.inputUri, output: ctx.settings.outputUri,
   }));
-  const found = await ctx.stage('waitForInput', task.id, () => waitForInput(task.timeoutMinutes)({
+  const found = await ctx.stage('waitForInput', task.id, () => waitForInput(task.timeoutMinutes).executeWithOptions({ summary: `wait for ${status.waitingFor}` }, [{
     path, runDate: ctx.runDate, mode: ctx.mode, runId: ctx.reportId, timeoutMinutes: task.timeoutMinutes, pollSeconds: task.pollSeconds,
-  }));
+  }]));
   status.waitingFor = found.path;
 }
 
 async function spark(ctx: RunContext, task: Of<'spark'>, status: TaskStatus): Promise<void> {
   const jobKey = task.script;
-  if (!ctx.stagedJobs.has(jobKey)) ctx.stagedJobs.set(jobKey, ctx.stage('stageJob', task.id, () => api.stageJob(task.script)));
+  if (!ctx.stagedJobs.has(jobKey)) ctx.stagedJobs.set(jobKey, ctx.stage('stageJob', task.id, () => api.stageJob.executeWithOptions({ summary: `stage ${task.script}` }, [task.script])));
   const job = await ctx.stagedJobs.get(jobKey)!;
   const { clusterId } = await ctx.cluster.ensure();
+  const what = `${task.script} ${ctx.mode} ${ctx.runDate}${ctx.plan.tasks.filter((t) => t.kind === 'spark').length > 1 ? ` (task ${task.id})` : ''}`;
   for (let attempt = 1; ; attempt += 1) {
     status.attempts = attempt;
     // The last step the run adds lets the cluster end itself when its steps are done (EMR).
     const lastStep = attempt > task.retries && !ctx.status.tasks.some((t) => t.id !== task.id && t.kind === 'spark' && t.state === 'waiting');
-    const step = await ctx.stage('addStep', task.id, () => api.addStep({
+    const step = await ctx.stage('addStep', task.id, () => api.addStep.executeWithOptions({ summary: `add step: ${what}${attempt > 1 ? `, attempt ${attempt}` : ''} on ${clusterId}` }, [{
       clusterId, run: ctx.run, job, mode: ctx.mode, runDate: ctx.runDate, reportId: ctx.reportId,
       task: { id: task.id, attempt, args: task.args, params: ctx.plan.params }, lastStep,
-    }));
+    }]));
     Object.assign(status, { stepId: step.stepId, stepState: 'PENDING' });
     Object.assign(ctx.status, { stepId: step.stepId, stepState: 'PENDING' });
     upsertSearchAttributes([{ key: EMR_STEP_ID, value: step.stepId }]);
     try {
-      const outcome = await ctx.stage('waitForStep', task.id, () => waitForStepOrExplain(step, status, ctx.plan.maxRunUsd));
+      const outcome = await ctx.stage('waitForStep', task.id, () => waitForStepOrExplain(step, status, `Spark: ${what}`, ctx.plan.maxRunUsd));
       Object.assign(status, { stepState: outcome.state, stepStartedAt: outcome.startedAt, stepEndedAt: outcome.endedAt });
       ctx.status.stepState = outcome.state;
       break;
@@ -85,7 +88,7 @@ async function spark(ctx: RunContext, task: Of<'spark'>, status: TaskStatus): Pr
     }
   }
   if (task.report) {
-    const report = await ctx.stage('readRunReport', task.id, () => api.readRunReport(ctx.reportId));
+    const report = await ctx.stage('readRunReport', task.id, () => api.readRunReport.executeWithOptions({ summary: `read run report ${ctx.reportId}` }, [ctx.reportId]));
     ctx.reports[task.id] = report;
     status.rows = { ...report.rows };
   }
@@ -93,23 +96,25 @@ async function spark(ctx: RunContext, task: Of<'spark'>, status: TaskStatus): Pr
 
 async function check(ctx: RunContext, task: Of<'check'>): Promise<void> {
   // The activity's DataQualityFailed already says everything: rethrown as is, not wrapped again.
-  await ctx.stage('check', task.id, () => api.runCheck({
+  await ctx.stage('check', task.id, () => api.runCheck.executeWithOptions({ summary: `check ${task.id}: ${task.description}` }, [{
     pipeline: ctx.plan.name, task: task.id, reports: ctx.reports, runDate: ctx.runDate, mode: ctx.mode, forcePublish: ctx.forcePublish,
-  }));
+  }]));
 }
 
 async function publish(ctx: RunContext, task: Of<'publish'>): Promise<void> {
-  await ctx.stage('publish', task.id, () => lake.publishStaged({ outputUri: ctx.settings.outputUri, runId: ctx.reportId }));
+  await ctx.stage('publish', task.id, () => lake.publishStaged.executeWithOptions(
+    { summary: `publish ${ctx.reportId} to ${ctx.settings.outputUri}` }, [{ outputUri: ctx.settings.outputUri, runId: ctx.reportId }]));
 }
 
 async function catalog(ctx: RunContext, task: Of<'catalog'>): Promise<void> {
-  await ctx.stage('catalog', task.id, () => api.registerCatalog({ outputUri: ctx.settings.outputUri, tables: task.tables, mode: ctx.mode }));
+  await ctx.stage('catalog', task.id, () => api.registerCatalog.executeWithOptions(
+    { summary: `catalog: ${task.tables.join(', ')}` }, [{ outputUri: ctx.settings.outputUri, tables: task.tables, mode: ctx.mode }]));
 }
 
 /** Waits for the step; when it failed, fails with the reason and the stderr tail of the driver. */
-async function waitForStepOrExplain(step: StepRef, status: TaskStatus, maxRunUsd: number | undefined): Promise<StepOutcome> {
+async function waitForStepOrExplain(step: StepRef, status: TaskStatus, summary: string, maxRunUsd: number | undefined): Promise<StepOutcome> {
   try {
-    return await waitForStep({ clusterId: step.clusterId, stepId: step.stepId, ...(maxRunUsd !== undefined && { maxRunUsd }) });
+    return await waitForStep.executeWithOptions({ summary }, [{ clusterId: step.clusterId, stepId: step.stepId, ...(maxRunUsd !== undefined && { maxRunUsd }) }]);
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
     if (!(cause instanceof ApplicationFailure) || cause.type !== 'SparkStepFailed') throw err;
@@ -129,7 +134,7 @@ async function waitForStepOrExplain(step: StepRef, status: TaskStatus, maxRunUsd
 
 async function fetchTail(step: StepRef): Promise<string> {
   try {
-    return (await api.fetchStepLogs({ clusterId: step.clusterId, stepId: step.stepId })).stderrTail;
+    return (await api.fetchStepLogs.executeWithOptions({ summary: `stderr of ${step.stepId}` }, [{ clusterId: step.clusterId, stepId: step.stepId }])).stderrTail;
   } catch (err) {
     return `(could not fetch the step's logs: ${err instanceof Error ? err.message : String(err)})`;
   }

@@ -21,13 +21,16 @@ export class RunCluster {
     private readonly stepConcurrency: number,
     private readonly stage: StageRunner,
     private readonly onCreated: (cluster: ClusterRef) => void,
+    /** The cluster's shape for the timeline ("1 × m5.xlarge + 2 × m5.xlarge, emr-7.13.0"); absent in older runs. */
+    private readonly shape?: string,
   ) {}
 
   /** The cluster, created on the first call. Not cancellable: once asked for, its id must reach terminate(). */
   ensure(): Promise<ClusterRef> {
     if (this.cleanup) throw ApplicationFailure.nonRetryable('the run\'s cluster was already terminated', 'ClusterTerminated');
     this.creating ??= this.stage('createCluster', undefined, () => CancellationScope.nonCancellable(
-      () => api.createCluster(this.run, { stepConcurrency: this.stepConcurrency }))).then((cluster) => {
+      () => api.createCluster.executeWithOptions(
+        { summary: `create cluster${this.shape ? `: ${this.shape}` : ''}` }, [this.run, { stepConcurrency: this.stepConcurrency }]))).then((cluster) => {
       this.ref = cluster;
       upsertSearchAttributes([{ key: EMR_CLUSTER_ID, value: cluster.clusterId }]);
       this.onCreated(cluster);
@@ -43,7 +46,7 @@ export class RunCluster {
       const cluster = await this.creating!.catch(() => undefined);
       if (!cluster) return {};
       // The failure is kept as the activity gave it: failure() words it for the run.
-      return this.stage('terminateCluster', undefined, () => terminateCluster(cluster.clusterId)
+      return this.stage('terminateCluster', undefined, () => terminateCluster.executeWithOptions({ summary: `terminate ${cluster.clusterId}` }, [cluster.clusterId])
         .then((terminated): Cleanup => ({ terminated }), (error: unknown): Cleanup => ({ error })));
     });
     const { terminated, error } = await this.cleanup;

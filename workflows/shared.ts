@@ -176,6 +176,13 @@ export interface PipelineSettings {
   maxRejectedShare: number;
   /** [quality] staging_keep_hours: how long cleanStaging keeps a failed run's staged output. */
   stagingKeepHours?: number;
+  /** For the web UI (absent in runs recorded before): the cluster's shape in one line, "1 × m5.xlarge + 2 × m5.xlarge, emr-7.13.0". */
+  cluster?: string;
+  /** emr and emr-serverless: [aws] region, for console links; where the logs are written ([s3] log_uri, [emr_serverless] log_uri). */
+  region?: string;
+  logUri?: string;
+  /** local: [local] state_dir, where clusters and step logs live. */
+  stateDir?: string;
   /** [notify] on; absent when no webhook_url is configured (the URL itself never leaves the worker). */
   notifyOn?: NotifyOutcome[];
 }

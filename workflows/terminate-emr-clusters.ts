@@ -2,10 +2,11 @@
 // (or, with includeRunning, that are too old). Every cluster's outcome is its own row: one that
 // cannot be terminated is reported as failed and the others are still handled.
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import { api } from './activities-proxy';
 import type { EmrflowActivities, SweptCluster, TerminateEmrClustersInput, TerminateEmrClustersResult } from './shared';
 import { sweepDecision } from './sweep-decision';
+import { renderSweepDetails } from './sweep-details';
 
 /**
  * A sweep retries one termination for about a minute, not the half hour a run's own cleanup
@@ -37,7 +38,8 @@ export async function terminateEmrClusters(input?: TerminateEmrClustersInput): P
   }
   if (includeRunning && olderThanMinutes === undefined)
     throw invalid('terminateEmrClusters input.includeRunning needs olderThanMinutes (which clusters of running runs are too old?)');
-  const found = await api.listClusters({});
+  setCurrentDetails(`### Sweep${dryRun ? ' (dry run)' : ''}: listing clusters…`);
+  const found = await api.listClusters.executeWithOptions({ summary: 'list clusters' }, [{}]);
   const ours = found.filter((c) => c.managed && c.ownDeployment === true && !c.unreadable);
   const owners = [...new Set(ours.flatMap((c) => (c.ownerWorkflowId ? [c.ownerWorkflowId] : [])))];
   const statuses = owners.length > 0 ? await api.ownerStatuses(owners) : {};
@@ -55,11 +57,13 @@ export async function terminateEmrClusters(input?: TerminateEmrClustersInput): P
     else if (dryRun) clusters.push({ ...row, action: 'would-terminate' });
     else {
       try {
-        clusters.push({ ...row, action: (await terminateCluster(c.clusterId)).action });
+        clusters.push({ ...row, action: (await terminateCluster.executeWithOptions({ summary: `terminate ${c.clusterId}` }, [c.clusterId])).action });
       } catch (e) {
         clusters.push({ ...row, action: 'failed', reason: `${decision.reason}; could not terminate it: ${causeOf(e)}` });
       }
     }
   }
-  return { dryRun, clusters };
+  const result = { dryRun, clusters };
+  setCurrentDetails(renderSweepDetails(result));
+  return result;
 }

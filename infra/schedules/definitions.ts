@@ -4,6 +4,11 @@
 import { ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
 import type { EmrflowConfig } from '../config';
 import type { PipelinePlan } from '../../workflows/pipeline-plan';
+import { sweepMetadata } from '../../workflows/run-metadata';
+import { runMetadataFor, runPlace } from '../run-metadata';
+
+/** A plan as scheduling needs it; description and tasks, when given, go into the runs' details. */
+type ScheduledPlan = Pick<PipelinePlan, 'name' | 'schedule'> & Partial<Pick<PipelinePlan, 'description' | 'tasks'>>;
 
 export const SONGS_ETL_DAILY = 'songs-etl-daily';
 export const SWEEP_HOURLY = 'sweep-stray-clusters-hourly';
@@ -13,7 +18,7 @@ export const SCHEDULE_IDS = [SONGS_ETL_DAILY, SWEEP_HOURLY] as const;
 export const dailyScheduleId = (pipeline: string): string => `${pipeline}-daily`;
 
 /** songs-etl's schedule as it was before pipelines were declared: scheduled without a registry at hand. */
-const SONGS_ETL_SCHEDULE: Pick<PipelinePlan, 'name' | 'schedule'> = { name: 'songs-etl', schedule: { overlap: 'buffer-all' } };
+const SONGS_ETL_SCHEDULE: ScheduledPlan = { name: 'songs-etl', schedule: { overlap: 'buffer-all' } };
 
 const OVERLAP = {
   'buffer-all': ScheduleOverlapPolicy.BUFFER_ALL,
@@ -21,7 +26,7 @@ const OVERLAP = {
   skip: ScheduleOverlapPolicy.SKIP,
 } as const;
 
-function dailySchedule(config: EmrflowConfig, plan: Pick<PipelinePlan, 'name' | 'schedule'>): ScheduleOptions {
+function dailySchedule(config: EmrflowConfig, plan: ScheduledPlan): ScheduleOptions {
   const s = plan.schedule!;
   const [hour, minute] = (s.dailyTime ?? config.schedule.daily_time).split(':').map(Number) as [number, number];
   // songs-etl keeps its own workflow type and ids (the web UI and existing runs know them).
@@ -36,6 +41,10 @@ function dailySchedule(config: EmrflowConfig, plan: Pick<PipelinePlan, 'name' | 
       args: [songsEtl ? { mode: 'daily' } : { pipeline: plan.name, mode: 'daily' }],
       taskQueue: config.temporal.task_queue,
       workflowId: `${plan.name}-scheduled`,
+      // Every scheduled run (backfill and trigger too) carries it: the schedule's action is theirs.
+      ...runMetadataFor(config, plan.name, plan.tasks ? { description: plan.description ?? '', tasks: plan.tasks } : undefined, {
+        mode: 'daily', startedBy: `the schedule \`${dailyScheduleId(plan.name)}\``,
+      }),
     },
     policies: {
       // Never two runs on the same tables at once, and never a day lost: a run that falls due
@@ -47,7 +56,7 @@ function dailySchedule(config: EmrflowConfig, plan: Pick<PipelinePlan, 'name' | 
   };
 }
 
-export function scheduleDefinitions(config: EmrflowConfig, plans: Pick<PipelinePlan, 'name' | 'schedule'>[] = [SONGS_ETL_SCHEDULE]): ScheduleOptions[] {
+export function scheduleDefinitions(config: EmrflowConfig, plans: ScheduledPlan[] = [SONGS_ETL_SCHEDULE]): ScheduleOptions[] {
   return [
     ...plans.filter((p) => p.schedule).map((p) => dailySchedule(config, p)),
     {
@@ -59,6 +68,7 @@ export function scheduleDefinitions(config: EmrflowConfig, plans: Pick<PipelineP
         args: [{}],
         taskQueue: config.temporal.task_queue,
         workflowId: 'sweep-stray-clusters-scheduled',
+        ...sweepMetadata(`the schedule \`${SWEEP_HOURLY}\``, runPlace(config)),
       },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1h' },
     },

@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EMR_CLUSTER_ID, EMR_STEP_ID, PIPELINE_KEY, RUN_DATE } from '../../workflows/search-attributes';
@@ -257,6 +257,43 @@ describe('songsEtl', () => {
       await handle.result();
       expect(await handle.query<SongsEtlStatus>('status')).toMatchObject({ stage: 'done', stepState: 'COMPLETED' });
     });
+  });
+});
+
+describe('what the web UI shows of a run', () => {
+  /** The run's current details (the User Metadata tab asks the worker this query) and its activity summaries (the timeline). */
+  async function shown(fake: ReturnType<typeof fakeActivities>, workflowId: string) {
+    return withWorker(conn, fake.activities, async (taskQueue) => {
+      const handle = await conn.client.workflow.start('songsEtl', { taskQueue, workflowId, args: [{ runDate: '2018-11-15' }] });
+      await handle.result().catch(() => undefined);
+      const { currentDetails } = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
+      const summaries = ((await handle.fetchHistory()).events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes && e.userMetadata?.summary
+        ? [defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary)] : []));
+      return { currentDetails, summaries };
+    });
+  }
+
+  test('an EMR run: the cluster links to its console page, rows per table; the activities are named on the timeline', async () => {
+    const fake = fakeActivities({ settings: { provider: 'emr', region: 'eu-west-1', logUri: 's3://logs/emr', cluster: '1 × m5.xlarge + 2 × m5.xlarge, emr-7.13.0' } });
+    const { currentDetails, summaries } = await shown(fake, uniqueId('songs-etl-shown'));
+    expect(currentDetails).toContain('### Succeeded: songs-etl for 2018-11-15 (daily)');
+    expect(currentDetails).toContain('**Cluster**: [j-FAKE1](https://eu-west-1.console.aws.amazon.com/emr/home?region=eu-west-1#/clusterDetails/j-FAKE1)');
+    expect(currentDetails).toContain('[s-FAKE1](https://s3.console.aws.amazon.com/s3/buckets/logs?region=eu-west-1&prefix=emr%2Fj-FAKE1%2Fsteps%2Fs-FAKE1%2F)');
+    expect(currentDetails).toMatch(/\| etl \| spark \| succeeded \| \d+ s \|/);
+    expect(currentDetails).toMatch(/\| songplays \| \d+ \|/);
+    expect(currentDetails).toMatch(/\*\*Billed time\*\* \(cluster created → terminated\): \d+ s/);
+    expect(summaries).toEqual(expect.arrayContaining([
+      'create cluster: 1 × m5.xlarge + 2 × m5.xlarge, emr-7.13.0', 'Spark: etl.py daily 2018-11-15', 'terminate j-FAKE1',
+    ]));
+  });
+
+  test('a failed run: the reason, then the driver stderr tail', async () => {
+    const fake = fakeActivities({ step: { fails: 'Step failed with exitCode 1' } });
+    const { currentDetails } = await shown(fake, uniqueId('songs-etl-shown-failed'));
+    expect(currentDetails).toContain('### Failed: songs-etl for 2018-11-15 (daily)');
+    expect(currentDetails).toContain('**Reason**: task etl, stage waitForStep: Spark step s-FAKE1 failed: Step failed with exitCode 1');
+    expect(currentDetails).toContain(`**Driver stderr (tail)**\n\n\`\`\`\n${STDERR_TAIL}\n\`\`\``);
+    expect(currentDetails).toMatch(/\| audit \| check \| skipped \|/);
   });
 });
 

@@ -104,3 +104,17 @@ test('item 10: a cluster the sweeper cannot terminate is its own failed row, and
   expect(terminated).toContain('j-FINE');
   expect(Date.now() - started).toBeLessThan(60_000);
 });
+
+test('the sweep\'s current details (the run page in the web UI) are a table of the clusters it saw and what it did', async () => {
+  const fake = fakeActivities({ clusters, ownerStatuses, listLeaksUnmanaged: true });
+  const details = await withWorker(conn, fake.activities, async (taskQueue) => {
+    const handle = await conn.client.workflow.start('terminateEmrClusters', { taskQueue, workflowId: uniqueId('sweep-details'), args: [] });
+    await handle.result();
+    // What the web UI's User Metadata tab asks for (answered by the worker, replaying the closed run).
+    return (await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata')).currentDetails;
+  });
+  expect(details).toContain('### Sweep: 5 clusters seen, 2 acted on');
+  expect(details).toMatch(/\| `j-STRAY` \| emrflow-songs-etl-2018-11-01 \| 30 min \| `songs-etl-2018-11-01` \| COMPLETED \| \*\*terminated\*\* \| [^|]*COMPLETED/);
+  expect(details).toMatch(/\| `j-PROTECTED` \|.*\| \*\*protected\*\*: still running \|/);
+  expect(details).toMatch(/\| `j-LIVE` \|.*\| RUNNING \| kept \|/);
+});

@@ -5,6 +5,8 @@ import { temporalClient } from '../../worker/connect';
 import { deploymentId } from '../../config';
 import { EXIT_FAILED, UsageError } from '../exit-codes';
 import { action, configFrom, say, type GlobalOptions } from '../context';
+import { sweepMetadata } from '../../../workflows/run-metadata';
+import { runPlace } from '../../run-metadata';
 
 /** "90m", "2h", "1d" → minutes. */
 export function parseAge(value: string): number {
@@ -63,6 +65,7 @@ export function clustersCommand(program: Command): void {
           ...(olderThanMinutes !== undefined && { olderThanMinutes }),
           ...(opts.includeRunning && { includeRunning: true }),
         }],
+        ...sweepMetadata(`\`emrflow clusters sweep\`${opts.dryRun ? ' --dry-run' : ''}`, runPlace(config)),
       });
       // A cluster the sweep could not terminate is its own row; the command then fails.
       const failed = result.clusters.filter((c) => c.action === 'failed').length;

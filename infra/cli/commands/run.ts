@@ -1,14 +1,11 @@
 import type { Command } from 'commander';
-import { WorkflowExecutionAlreadyStartedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { temporalClient } from '../../worker/connect';
 import { loadPipelines } from '../../pipelines/registry';
-import { runPipeline, songsEtl } from '../../../workflows';
-import { PIPELINE, pipelineWorkflowId, type SongsEtlSummary } from '../../../workflows/shared';
-import type { PipelineSummary } from '../../../workflows/pipeline-types';
-import { formatSummary } from '../format-summary';
-import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes';
-import { action, configFrom, say, type GlobalOptions } from '../context';
-import { failureText, follow, runUrl } from '../follow-run';
+import { runMetadataFor } from '../../run-metadata';
+import { PIPELINE, pipelineWorkflowId } from '../../../workflows/shared';
+import { UsageError } from '../exit-codes';
+import { action, configFrom, type GlobalOptions } from '../context';
+import { startRun } from '../start-run';
 import { parseMode, parseRunDate } from '../parse-args';
 import { requirePoller } from '../require-poller';
 
@@ -43,34 +40,14 @@ export function runCommand(program: Command): void {
       // run, not two writers on the same partitions. Without --date the run date is today's (UTC).
       const id = pipelineWorkflowId(pipeline, runDate ?? new Date().toISOString().slice(0, 10));
       const input = { ...(runDate && { runDate }), ...(mode && { mode }), ...(opts.forcePublish && { forcePublish: true }) };
-      const options = { taskQueue: config.temporal.task_queue, workflowId: id };
-      const started: Promise<WorkflowHandleWithFirstExecutionRunId<typeof songsEtl> | WorkflowHandleWithFirstExecutionRunId<typeof runPipeline>> = pipeline === PIPELINE
-        // songs-etl keeps its workflow type: its runs look as they always did in the web UI.
-        ? client.workflow.start(songsEtl, { ...options, args: [input] })
-        : client.workflow.start(runPipeline, { ...options, args: [{ pipeline, ...input }] });
-      const handle = await started.catch((e: unknown) => {
-        if (e instanceof WorkflowExecutionAlreadyStartedError)
-          throw new Error(`a run with workflow id ${id} is already running: ${runUrl(config, id, '')}`);
-        throw e;
+      const metadata = runMetadataFor(config, pipeline, registry.plan(pipeline), {
+        runDate: runDate ?? new Date().toISOString().slice(0, 10), mode: mode ?? (runDate ? 'daily' : 'full'), startedBy: '`emrflow run`',
       });
-      const url = runUrl(config, id, handle.firstExecutionRunId);
-      const out: Record<string, unknown> = { workflowId: id, runId: handle.firstExecutionRunId, url };
-      if (!opts.json) say(`started ${id}: ${url}`);
-      if (!opts.wait) {
-        if (opts.json) process.stdout.write(`${JSON.stringify(out)}\n`);
-        return EXIT_OK;
-      }
-      await follow(client, id, Boolean(opts.json));
-      try {
-        out.result = await handle.result();
-        out.status = 'COMPLETED';
-      } catch (e) {
-        out.status = (await handle.describe()).status.name;
-        out.failure = failureText(e);
-      }
-      if (opts.json) process.stdout.write(`${JSON.stringify(out)}\n`);
-      else if (out.status === 'COMPLETED') process.stdout.write(`${formatSummary(out.result as PipelineSummary | SongsEtlSummary)}\n`);
-      else say(`run ${String(out.status).toLowerCase()}: ${String(out.failure)}`);
-      return out.status === 'COMPLETED' ? EXIT_OK : EXIT_FAILED;
+      // songs-etl keeps its workflow type: its runs look as they always did in the web UI.
+      return startRun(client, config, {
+        workflowType: pipeline === PIPELINE ? 'songsEtl' : 'runPipeline', workflowId: id,
+        input: pipeline === PIPELINE ? input : { pipeline, ...input }, metadata,
+        wait: opts.wait, json: opts.json, startedLine: (url) => `started ${id}: ${url}`,
+      });
     }));
 }

@@ -6,7 +6,10 @@ import type { EmrflowConfig } from '../../config';
 import { demoConfig } from '../../demo/demo-config';
 import { ensureSampleData } from '../../demo/sample-data';
 import { temporalClient } from '../../worker/connect';
+import { loadPipelines } from '../../pipelines/registry';
+import { runMetadataFor } from '../../run-metadata';
 import { songsEtl } from '../../../workflows';
+import { PIPELINE } from '../../../workflows/shared';
 import { formatSummary } from '../format-summary';
 import { action, configFrom, type GlobalOptions } from '../context';
 import { failureText, follow, runUrl } from '../follow-run';
@@ -22,6 +25,9 @@ async function demoRun(config: EmrflowConfig, log: (line: string) => void): Prom
     taskQueue: config.temporal.task_queue,
     workflowId,
     args: [{ mode: 'full' }],
+    ...runMetadataFor(config, PIPELINE, (await loadPipelines()).plan(PIPELINE), {
+      runDate: new Date().toISOString().slice(0, 10), mode: 'full', startedBy: '`npm start` (the demo run on the sample data)',
+    }),
   });
   const url = runUrl(config, workflowId, handle.firstExecutionRunId);
   log(`songs ETL started in full mode on the sample data: ${url}`);
