@@ -11,7 +11,7 @@ import { fillPlaceholders, runValues } from '../pipelines/placeholders';
 import { createPipelineActivities } from './pipelines';
 import { join } from 'node:path';
 import type { EmrflowActivities, RunIdentity, StepSubmission } from '../workflows/shared';
-import { emrClient, iamClient, s3Client, stsClient } from './aws-clients';
+import { ec2Client, emrClient, iamClient, s3Client, stsClient } from './aws-clients';
 import { createCatalogActivities } from './catalog';
 import { preflight, type AwsClients } from './preflight';
 import type { RunInput } from './preflight/input-check';
@@ -79,7 +79,7 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
   // reads ~/.aws/config for a profile).
   let preflightClients: AwsClients | undefined;
   const getPreflightClients = () =>
-    (preflightClients ??= { s3: getS3(), emr: emrClient(config.aws), iam: iamClient(config.aws), sts: stsClient(config.aws) });
+    (preflightClients ??= { s3: getS3(), emr: emrClient(config.aws), iam: iamClient(config.aws), sts: stsClient(config.aws), ec2: ec2Client(config.aws) });
   // The worker composes the Temporal client; activities only use the one they are given.
   const temporalClient = async (): Promise<Client> => {
     if (options.client) return options.client;

@@ -19,7 +19,7 @@ export interface BootstrapOptions {
 /** Credentials that do not work: nothing can be created (exit 1, not a config error). */
 export class BootstrapRefused extends Error {}
 
-export async function bootstrap(config: EmrflowConfig, clients: Omit<AwsClients, 'emr'> & Partial<CatalogClients>, options: BootstrapOptions): Promise<BootstrapResult> {
+export async function bootstrap(config: EmrflowConfig, clients: Omit<AwsClients, 'emr' | 'ec2'> & Partial<CatalogClients>, options: BootstrapOptions): Promise<BootstrapResult> {
   const t = emrTargets(config);
   if (t.configProblems.length > 0) {
     const where = config.source.found ? config.source.file : 'dl.cfg';

@@ -2,7 +2,7 @@
 // the EMR settings from the config whatever [cluster] provider says, so they can be run before
 // switching the provider to emr.
 import type { Command } from 'commander';
-import { athenaClient, emrClient, glueClient, iamClient, s3Client, stsClient } from '../../../activities/aws-clients';
+import { athenaClient, ec2Client, emrClient, glueClient, iamClient, s3Client, stsClient } from '../../../activities/aws-clients';
 import { emrChecks, failedChecks, formatCheck, type AwsClients } from '../../../activities/preflight';
 import { bootstrap, BootstrapRefused } from '../../aws/bootstrap';
 import { catalogChecks, type CatalogClients } from '../../aws/catalog';
@@ -12,7 +12,7 @@ import { action, say, type GlobalOptions } from '../context';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 
 const clientsFor = (config: EmrflowConfig): AwsClients & CatalogClients => ({
-  s3: s3Client(config.aws), emr: emrClient(config.aws), iam: iamClient(config.aws), sts: stsClient(config.aws),
+  s3: s3Client(config.aws), emr: emrClient(config.aws), iam: iamClient(config.aws), sts: stsClient(config.aws), ec2: ec2Client(config.aws),
   glue: glueClient(config.aws), athena: athenaClient(config.aws),
 });
 
