@@ -10,7 +10,7 @@ export type OnFinished = (fn: () => void) => void;
 
 const remove = (dir: string) => rmSync(dir, { recursive: true, force: true });
 
-/** Directories made outside a test (in beforeAll or at the top of a file), removed after the file. */
+/** Every directory made here, removed (again) after the file's tests. */
 const fileDirs = new Set<string>();
 
 /**
@@ -26,11 +26,24 @@ export function testTempDir(prefix: string, onFinished?: OnFinished): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   if (onFinished) onFinished(() => remove(dir));
   else if (test) onTestFinished(() => remove(dir));
-  else fileDirs.add(dir);
+  // Again at the end of the file: a test that timed out may have left a worker or a Spark step
+  // running that wrote into the directory after the test's removal.
+  fileDirs.add(dir);
   return dir;
 }
 
-/** Removes what testTempDir made outside tests in this file (an afterAll of every file). */
+/**
+ * A directory its maker removes itself (a child process's working directory, when the process
+ * exits); should that never happen (a test timed out with the process still running), it goes
+ * when the file's tests are done. Fine in concurrent tests: it needs no test context.
+ */
+export function backstoppedTempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  fileDirs.add(dir);
+  return dir;
+}
+
+/** Removes every directory made here while this file ran (an afterAll of every file). */
 export function removeFileTempDirs(): void {
   for (const dir of fileDirs) remove(dir);
   fileDirs.clear();
