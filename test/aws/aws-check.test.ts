@@ -1,6 +1,5 @@
 // `emrflow aws check` against moto: each missing thing named with its fix, exit 1; exit 0 once
 // everything is there; config gaps and an unreachable endpoint are failed checks too.
-import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startMoto, type Moto } from '../support/moto';
