@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
-    setupFiles: ['test/support/worker-logs.ts'],
+    setupFiles: ['test/support/worker-logs.ts', 'test/support/temp-cleanup.ts'],
     // Workflow and Spark tests start real processes; two cores, so keep files few at a time.
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -1,6 +1,7 @@
 // AWS SDK clients built from [aws]: region, optional profile or static keys, optional endpoint
 // (an emulator, with path-style S3). Every request has a connection and a response timeout.
 import { AthenaClient } from '@aws-sdk/client-athena';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { EMRClient } from '@aws-sdk/client-emr';
 import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import { GlueClient } from '@aws-sdk/client-glue';
@@ -34,4 +35,6 @@ export const s3Client = (aws: EmrflowConfig['aws']): S3Client => new S3Client({ 
 export const iamClient = (aws: EmrflowConfig['aws']): IAMClient => new IAMClient(common(aws));
 export const stsClient = (aws: EmrflowConfig['aws']): STSClient => new STSClient(common(aws));
 export const glueClient = (aws: EmrflowConfig['aws']): GlueClient => new GlueClient(common(aws));
+// EC2 only for the preflight's read-only look-ups of [emr] subnets and security groups.
+export const ec2Client = (aws: EmrflowConfig['aws']): EC2Client => new EC2Client(common(aws));
 export const athenaClient = (aws: EmrflowConfig['aws']): AthenaClient => new AthenaClient(common(aws));

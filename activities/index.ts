@@ -11,7 +11,7 @@ import { fillPlaceholders, runValues } from '../pipelines/placeholders';
 import { createPipelineActivities } from './pipelines';
 import { join } from 'node:path';
 import type { EmrflowActivities, RunIdentity, StepSubmission } from '../workflows/shared';
-import { emrClient, emrServerlessClient, iamClient, s3Client, stsClient } from './aws-clients';
+import { ec2Client, emrClient, emrServerlessClient, iamClient, s3Client, stsClient } from './aws-clients';
 import { createCatalogActivities } from './catalog';
 import { createNotifyActivities } from './notify';
 import { preflight, type AwsClients } from './preflight';
@@ -88,7 +88,10 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
   // reads ~/.aws/config for a profile).
   let preflightClients: AwsClients | undefined;
   const getPreflightClients = () =>
-    (preflightClients ??= { s3: getS3(), emr: emrClient(config.aws), iam: iamClient(config.aws), sts: stsClient(config.aws), emrServerless: emrServerlessClient(config.aws) });
+    (preflightClients ??= {
+      s3: getS3(), emr: emrClient(config.aws), iam: iamClient(config.aws), sts: stsClient(config.aws), ec2: ec2Client(config.aws),
+      emrServerless: emrServerlessClient(config.aws),
+    });
   // The worker composes the Temporal client; activities only use the one they are given.
   const temporalClient = async (): Promise<Client> => {
     if (options.client) return options.client;

@@ -1,5 +1,6 @@
 // The EMR provider's preflight: the config names what a run needs, the probes look for it.
 // Every failed check carries a one-line fix.
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { EMRClient } from '@aws-sdk/client-emr';
 import type { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import type { IAMClient } from '@aws-sdk/client-iam';
@@ -14,7 +15,7 @@ import { networkChecks } from './network-checks';
 import { releaseLabelCheck } from './release-label-check';
 import { transientFailure } from './result';
 
-export interface AwsClients { s3: S3Client; iam: IAMClient; sts: STSClient; emr: EMRClient; emrServerless?: EMRServerlessClient }
+export interface AwsClients { s3: S3Client; iam: IAMClient; sts: STSClient; emr: EMRClient; ec2: EC2Client; emrServerless?: EMRServerlessClient }
 
 export const BOOTSTRAP_FIX = 'run `emrflow aws bootstrap`';
 const CREDENTIALS_FIX = 'configure AWS credentials (`aws configure`, AWS_PROFILE, or [aws] profile in dl.cfg)';
@@ -54,7 +55,7 @@ export async function emrChecks(config: EmrflowConfig, clients: AwsClients): Pro
     releaseLabelCheck(clients.emr, t.releaseLabel, t.region),
   ]);
   // Only when [emr] names subnets or security groups: EMR's default placement needs no look-up.
-  rest.push(...await networkChecks(config, { region: t.region, endpoint: config.aws.endpoint_url, sts: clients.sts }));
+  rest.push(...await networkChecks(config, { region: t.region, ec2: clients.ec2 }));
   return [...t.configProblems, { name: 'credentials', ok: true, detail: caller.value }, ...rest];
 }
 

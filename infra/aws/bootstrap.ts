@@ -23,7 +23,7 @@ export interface BootstrapOptions {
 /** Credentials that do not work: nothing can be created (exit 1, not a config error). */
 export class BootstrapRefused extends Error {}
 
-export async function bootstrap(config: EmrflowConfig, clients: Omit<AwsClients, 'emr'> & Partial<CatalogClients>, options: BootstrapOptions): Promise<BootstrapResult> {
+export async function bootstrap(config: EmrflowConfig, clients: Omit<AwsClients, 'emr' | 'ec2'> & Partial<CatalogClients>, options: BootstrapOptions): Promise<BootstrapResult> {
   const serverless = config.cluster.provider === 'emr-serverless';
   const t = serverless ? serverlessTargets(config) : emrTargets(config);
   if (t.configProblems.length > 0) {

@@ -1,19 +1,15 @@
 // Shared set-up for the local provider tests: a fresh state dir and a provider whose steps run
 // plain Python (fast) instead of spark-submit, unless a test asks for the real thing.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { onTestFinished } from 'vitest';
 import { venvBin } from '../../infra/paths';
 import { LocalProvider, type LocalProviderOptions } from '../../activities/providers/local/local-provider';
+import { testTempDir } from '../support/temp-dir';
 
 export const fixture = (name: string): string => join(import.meta.dirname, 'fixtures', name);
 export const python = venvBin('python');
 /** A fresh state dir, removed when the current test finishes (passed or failed). */
 export function tempStateDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'emrflow-local-'));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  return testTempDir('emrflow-local-');
 }
 
 export function plainPythonProvider(stateDir: string, extra: Partial<LocalProviderOptions> = {}): LocalProvider {

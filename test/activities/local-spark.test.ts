@@ -1,8 +1,6 @@
 // The local provider with REAL spark-submit on tiny fixture jobs, through createActivities as a
 // worker would call it: stage, create, add step, wait, read the report; and a failing job whose
 // Python traceback reaches the SparkStepFailed a workflow sees.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -11,9 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { loadConfig } from '../../infra/config';
 import { fixture } from './local-helpers';
+import { testTempDir } from '../support/temp-dir';
 
 function sparkActivities(jobScript: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'emrflow-spark-'));
+  const dir = testTempDir('emrflow-spark-');
   const env = {
     EMRFLOW_LOCAL_STATE_DIR: join(dir, 'state'),
     EMRFLOW_DATALAKE_INPUT_DATA: join(dir, 'in'),

@@ -1,7 +1,6 @@
 // The local provider's preflight on real directories: what a run on this machine needs, and a
 // failed check for each missing piece with the command that fixes it.
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { expect, test } from 'vitest';
@@ -11,6 +10,7 @@ import { localChecks } from '../../activities/preflight/local-checks';
 import { sparkSubmit } from '../../infra/paths';
 import { testConfig } from '../support/temporal';
 import { writeTinyDataset } from '../support/tiny-dataset';
+import { testTempDir } from '../support/temp-dir';
 
 const noAws = () => { throw new Error('the local provider must not build AWS clients'); };
 
@@ -19,7 +19,7 @@ function configWith(input: string, output: string) {
 }
 
 test('a prepared machine passes: input layout, writable output, spark-submit and java', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'emrflow-preflight-'));
+  const dir = testTempDir('emrflow-preflight-');
   writeTinyDataset(join(dir, 'in'));
   const result = await createActivities(configWith(join(dir, 'in'), join(dir, 'lake', 'new'))).preflight();
   expect(result.provider).toBe('local');
@@ -32,7 +32,7 @@ test('a prepared machine passes: input layout, writable output, spark-submit and
 });
 
 test('missing input fails the preflight with PreflightFailed naming the fix', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'emrflow-preflight-'));
+  const dir = testTempDir('emrflow-preflight-');
   mkdirSync(join(dir, 'in', 'song_data'), { recursive: true });
   const err = await createActivities(configWith(join(dir, 'in'), join(dir, 'lake'))).preflight().catch((e: unknown) => e);
   expect(err).toBeInstanceOf(ApplicationFailure);
@@ -46,7 +46,7 @@ test('missing input fails the preflight with PreflightFailed naming the fix', as
 });
 
 test('no spark-submit in .venv and no java: each a failed check with its fix', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'emrflow-preflight-'));
+  const dir = testTempDir('emrflow-preflight-');
   writeTinyDataset(join(dir, 'in'));
   const config = configWith(join(dir, 'in'), join(dir, 'lake'));
   const checks = await localChecks(config, { sparkSubmit: join(dir, '.venv/bin/spark-submit'), env: { PATH: join(dir, 'empty') } });

@@ -1,12 +1,10 @@
 // `emrflow aws check` against moto: each missing thing named with its fix, exit 1; exit 0 once
 // everything is there; config gaps and an unreachable endpoint are failed checks too.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startMoto, type Moto } from '../support/moto';
 import { awsClients, awsEnv, emrflow } from './fixtures/aws-cli';
+import { testTempDir } from '../support/temp-dir';
 
 let moto: Moto;
 beforeAll(async () => { moto = await startMoto(); });
@@ -67,7 +65,7 @@ test('an endpoint nobody answers on fails the credentials check in seconds, nami
 
 test('no credentials anywhere: one failed check saying so, and nothing else is looked up', async () => {
   const { EMRFLOW_AWS_ACCESS_KEY_ID: _id, EMRFLOW_AWS_SECRET_ACCESS_KEY: _secret, ...env } = awsEnv(moto.endpoint, buckets);
-  const r = await emrflow(['aws', 'check'], { ...env, HOME: mkdtempSync(join(tmpdir(), 'emrflow-no-aws-home-')) });
+  const r = await emrflow(['aws', 'check'], { ...env, HOME: testTempDir('emrflow-no-aws-home-') });
   expect(r.code).toBe(1);
   expect(r.lines).toEqual([
     'FAIL credentials  no credentials found: CredentialsProviderError: Could not load credentials from any providers — fix: configure AWS credentials (`aws configure`, AWS_PROFILE, or [aws] profile in dl.cfg)',

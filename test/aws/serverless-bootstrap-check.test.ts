@@ -7,7 +7,7 @@ import { EMRServerlessClient, ListApplicationsCommand } from '@aws-sdk/client-em
 import { ApplicationFailure } from '@temporalio/common';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { emrClient, emrServerlessClient, iamClient, s3Client, stsClient } from '../../activities/aws-clients';
+import { ec2Client, emrClient, emrServerlessClient, iamClient, s3Client, stsClient } from '../../activities/aws-clients';
 import { preflight } from '../../activities/preflight';
 import { loadConfig } from '../../infra/config';
 import { startMoto, type Moto } from '../support/moto';
@@ -78,7 +78,7 @@ describe.sequential('aws bootstrap and check for emr-serverless', () => {
 
   test('a run\'s preflight with a wrong application id fails in one line naming the setting, before any job run', async () => {
     const config = loadConfig({ cwd: tmpdir(), env: { ...env, EMRFLOW_EMR_SERVERLESS_APPLICATION_ID: '00nosuchapp00000' } }).config;
-    const clients = { s3: s3Client(config.aws), emr: emrClient(config.aws), iam: iamClient(config.aws), sts: stsClient(config.aws), emrServerless: emrServerlessClient(config.aws) };
+    const clients = { s3: s3Client(config.aws), emr: emrClient(config.aws), iam: iamClient(config.aws), sts: stsClient(config.aws), ec2: ec2Client(config.aws), emrServerless: emrServerlessClient(config.aws) };
     const failure = await preflight(config, { sparkSubmit: 'unused', awsClients: () => clients }).then(() => undefined, (e: unknown) => e);
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect((failure as ApplicationFailure).type).toBe('PreflightFailed');

@@ -11,7 +11,6 @@ import { GetPartitionsCommand, GetTableCommand, GetTablesCommand, GetTableVersio
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -19,12 +18,11 @@ import { createActivities } from '../../activities';
 import { emrClient, glueClient, iamClient, s3Client, stsClient } from '../../activities/aws-clients';
 import { bootstrap } from '../../infra/aws/bootstrap';
 import { loadConfig, type EmrflowConfig } from '../../infra/config';
-import { createWorker } from '../../infra/worker/create-worker';
 import { SPARKIFY_TABLES } from '../../pipelines/sparkify-tables';
 import { reportIdFor } from '../../workflows/run-input';
 import type { CatalogRegistration, SongsEtlSummary } from '../../workflows/shared';
-import { emrSettings, startMoto, type Moto } from '../support/moto';
-import { connectForTest, temporalAddress } from '../support/temporal';
+import { emrOnMoto, type EmrOnMoto } from '../support/emr-on-moto';
+import type { Moto } from '../support/moto';
 
 const BUCKET = 'emrflow-lake';
 // A lake of this file's own: the lake lock is one workflow per output location on the shared
@@ -48,9 +46,8 @@ let config: EmrflowConfig;
 let s3: S3Client;
 let emr: EMRClient;
 let glue: GlueClient;
-let conn: Awaited<ReturnType<typeof connectForTest>>;
-let worker: Worker;
-let running: Promise<void>;
+let conn: EmrOnMoto['conn'];
+let setup: EmrOnMoto | undefined;
 
 const put = (key: string, body: string) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
 
@@ -66,16 +63,9 @@ async function keysUnder(prefix: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  [moto, conn] = await Promise.all([startMoto(), connectForTest()]);
-  const env = {
-    ...emrSettings(moto.endpoint),
-    EMRFLOW_AWS_REGION: 'us-west-2',
-    EMRFLOW_DATALAKE_OUTPUT_DATA: OUTPUT,
-    EMRFLOW_EMR_STEP_POLL_SECONDS: '1',
-    EMRFLOW_TEMPORAL_ADDRESS: temporalAddress(),
-    EMRFLOW_TEMPORAL_TASK_QUEUE: `emr-catalog-${randomUUID()}`,
-  };
-  config = loadConfig({ env, cwd: tmpdir(), path: undefined }).config;
+  setup = await emrOnMoto('emr-catalog', { EMRFLOW_AWS_REGION: 'us-west-2', EMRFLOW_DATALAKE_OUTPUT_DATA: OUTPUT });
+  ({ moto, conn } = setup);
+  config = loadConfig({ env: setup.env, cwd: tmpdir(), path: undefined }).config;
   expect(config.catalog.database).toBe('sparkify');
   s3 = s3Client(config.aws);
   emr = emrClient(config.aws);
@@ -87,16 +77,10 @@ beforeAll(async () => {
   await put('in/song_data/A/A/A/TRAAAAW128F429D538.json', '{"song_id": "SOMZWCG12A8C13C480"}\n');
   await put('in/log_data/2018/10/2018-10-31-events.json', '{}\n');
   await put('in/log_data/2018/11/2018-11-30-events.json', '{}\n');
-  worker = await createWorker({ connection: conn.native, config });
-  running = worker.run();
+  await setup.startWorker(config);
 }, 120_000);
 
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await conn?.close();
-  await moto?.stop();
-});
+afterAll(async () => setup?.close());
 
 /** The run's one step once it exists, with the arguments the cluster would run it with. */
 async function stepOf(workflowId: string): Promise<{ clusterId: string; stepId: string; args: string[] }> {

@@ -1,8 +1,6 @@
 // `emrflow run --wait --json` as scripts use it: stable JSON and exit codes, against the real
 // dev server with a worker running the real workflows on fake activities.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { follow } from '../../infra/cli/follow-run';
@@ -10,6 +8,7 @@ import { emrflow as run } from '../support/cli-process';
 import { repoRoot } from '../../infra/paths';
 import { createWorker } from '../../infra/worker/create-worker';
 import { fakeActivities, STDERR_TAIL } from '../support/fake-activities';
+import { testTempDir } from '../support/temp-dir';
 import { connectForTest, temporalAddress, testConfig } from '../support/temporal';
 
 let conn: Awaited<ReturnType<typeof connectForTest>>;
@@ -73,7 +72,7 @@ test('run --wait shows the step state waitForStep heartbeats while it waits, not
   const worker = await createWorker({ connection: conn.native, config, activities: fake.activities });
   await worker.runUntil(async () => {
     const child = spawn(process.execPath, [join(repoRoot, 'infra/bin/emrflow.mjs'), 'run', '--date', '2018-11-18', '--wait'], {
-      cwd: mkdtempSync(join(tmpdir(), 'emrflow-cli-run-')),
+      cwd: testTempDir('emrflow-cli-run-'),
       env: { ...process.env, EMRFLOW_CONFIG: '', EMRFLOW_TEMPORAL_ADDRESS: temporalAddress(), EMRFLOW_TEMPORAL_TASK_QUEUE: config.temporal.task_queue },
     });
     let output = '';

@@ -1,15 +1,15 @@
 // The CLI as a user meets it: help, one-line errors and exit codes (real processes).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { repoRoot } from '../../infra/paths';
+import { testTempDir } from '../support/temp-dir';
 
 function emrflow(args: string[], env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(process.execPath, [join(repoRoot, 'infra/bin/emrflow.mjs'), ...args], {
     encoding: 'utf8',
-    cwd: mkdtempSync(join(tmpdir(), 'emrflow-cli-')),
+    cwd: testTempDir('emrflow-cli-'),
     env: { ...process.env, EMRFLOW_CONFIG: '', ...env },
     timeout: 60_000,
   });
@@ -18,7 +18,7 @@ function emrflow(args: string[], env: NodeJS.ProcessEnv = {}) {
 
 describe('emrflow CLI', () => {
   test('a broken config: one line naming the bad key, exit 2', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'emrflow-broken-'));
+    const dir = testTempDir('emrflow-broken-');
     const cfg = join(dir, 'broken.cfg');
     writeFileSync(cfg, '[emr]\ncore_instance_count = three\n');
     const r = emrflow(['--config', cfg, 'worker']);

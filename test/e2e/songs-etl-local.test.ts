@@ -1,7 +1,6 @@
 // The songs ETL end to end on this machine: the real workflow, the real local provider, real
 // spark-submit of spark-jobs/etl.py on a tiny dataset, Parquet read back with DuckDB.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -13,6 +12,7 @@ import { FAKE_SECRETS, historyText, leakedSecrets } from '../support/secrets-sca
 import { captureWorkerLogs } from '../support/worker-logs';
 import { connectForTest } from '../support/temporal';
 import { TINY_DATASET } from '../support/tiny-dataset';
+import { testTempDir } from '../support/temp-dir';
 
 // Credentials configured for the whole file: they must never reach history or logs.
 const SECRETS = FAKE_SECRETS;
@@ -72,7 +72,7 @@ test('a full run writes the five tables, reports their counts and terminates its
 
 test('a Spark job that fails fails the run with its stderr, and the cluster is still terminated', async () => {
   // The layout is there (so the preflight passes) but holds no files: the job refuses it with one clear line.
-  const empty = mkdtempSync(join(tmpdir(), 'emrflow-empty-input-'));
+  const empty = testTempDir('emrflow-empty-input-');
   for (const sub of ['song_data', 'log_data']) mkdirSync(join(empty, sub));
   const { config, worker } = await localPipeline(conn.native, { ...SECRETS, EMRFLOW_DATALAKE_INPUT_DATA: empty });
   const workflowId = `e2e-fail-${Date.now()}`;

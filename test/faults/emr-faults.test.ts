@@ -6,18 +6,15 @@ import { ListClustersCommand, ListStepsCommand, TerminateJobFlowsCommand, type E
 import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
-import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { emrClient, s3Client } from '../../activities/aws-clients';
 import { loadConfig, type EmrflowConfig } from '../../infra/config';
-import { createWorker } from '../../infra/worker/create-worker';
 import { reportIdFor } from '../../workflows/run-input';
 import type { SongsEtlSummary } from '../../workflows/shared';
 import { sampleReport } from '../support/fake-activities';
-import { emrSettings, startMoto, type FaultRule, type Moto } from '../support/moto';
-import { connectForTest, temporalAddress } from '../support/temporal';
+import { emrOnMoto, type EmrOnMoto } from '../support/emr-on-moto';
+import type { FaultRule, Moto } from '../support/moto';
 import { emrflow } from '../support/cli-process';
 
 let moto: Moto;
@@ -25,18 +22,12 @@ let env: Record<string, string>;
 let config: EmrflowConfig;
 let emr: EMRClient;
 let s3: S3Client;
-let conn: Awaited<ReturnType<typeof connectForTest>>;
-let worker: Worker;
-let running: Promise<void>;
+let conn: EmrOnMoto['conn'];
+let setup: EmrOnMoto | undefined;
 
 beforeAll(async () => {
-  moto = await startMoto();
-  env = {
-    ...emrSettings(moto.endpoint),
-    EMRFLOW_EMR_STEP_POLL_SECONDS: '1',
-    EMRFLOW_TEMPORAL_ADDRESS: temporalAddress(),
-    EMRFLOW_TEMPORAL_TASK_QUEUE: `fault-emr-${randomUUID()}`,
-  };
+  setup = await emrOnMoto('fault-emr');
+  ({ moto, conn, env } = setup);
   const boot = await emrflow(['aws', 'bootstrap'], env);
   expect(boot.code, `${boot.stdout}${boot.stderr}`).toBe(0);
   config = loadConfig({ env, cwd: tmpdir(), path: undefined }).config;
@@ -44,17 +35,10 @@ beforeAll(async () => {
   s3 = s3Client(config.aws);
   // The preflight looks for the run's month of logs before it pays for a cluster.
   await s3.send(new PutObjectCommand({ Bucket: 'emrflow-lake', Key: 'in/log_data/2018/11/2018-11-15-events.json', Body: '{}\n' }));
-  conn = await connectForTest();
-  worker = await createWorker({ connection: conn.native, config });
-  running = worker.run();
+  await setup.startWorker(config);
 }, 120_000);
 
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await conn?.close();
-  await moto?.stop();
-});
+afterAll(async () => setup?.close());
 
 async function clustersOf(workflowId: string) {
   const { Clusters = [] } = await emr.send(new ListClustersCommand({}));

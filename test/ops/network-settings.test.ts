@@ -1,11 +1,11 @@
 // [emr] subnet_ids and additional security groups on moto: passed to RunJobFlow, and `aws check`
 // has a line for each (exists in the region, tagged as AmazonEMRServicePolicy_v2 needs, or the fix).
 import { tmpdir } from 'node:os';
+import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateTagsCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand } from '@aws-sdk/client-emr';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { emrClient, s3Client, stsClient } from '../../activities/aws-clients';
-import { ec2Query, field } from '../../activities/preflight/ec2-query';
+import { ec2Client, emrClient, s3Client } from '../../activities/aws-clients';
 import { EmrProvider } from '../../activities/providers/emr/emr-provider';
 import { instancesSpec } from '../../activities/providers/emr/instances-spec';
 import { loadConfig } from '../../infra/config';
@@ -17,12 +17,13 @@ let ids: { tagged: string; untagged: string; sg: string };
 beforeAll(async () => {
   moto = await startMoto();
   const { config } = loadConfig({ cwd: tmpdir(), env: emrSettings(moto.endpoint), path: undefined });
-  const target = { region: 'us-west-2', endpoint: moto.endpoint, sts: stsClient(config.aws) };
-  const vpc = field(await ec2Query(target, 'CreateVpc', { CidrBlock: '10.0.0.0/16' }), 'vpcId')!;
-  const subnet = async (cidr: string) => field(await ec2Query(target, 'CreateSubnet', { VpcId: vpc, CidrBlock: cidr, AvailabilityZone: 'us-west-2a' }), 'subnetId')!;
+  const ec2 = ec2Client(config.aws);
+  const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
+  const subnet = async (cidr: string) =>
+    (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: cidr, AvailabilityZone: 'us-west-2a' }))).Subnet!.SubnetId!;
   ids = { tagged: await subnet('10.0.1.0/24'), untagged: await subnet('10.0.2.0/24'), sg: '' };
-  ids.sg = field(await ec2Query(target, 'CreateSecurityGroup', { GroupName: 'emr-extra', GroupDescription: 'extra', VpcId: vpc }), 'groupId')!;
-  await ec2Query(target, 'CreateTags', { 'ResourceId.1': ids.tagged, 'ResourceId.2': ids.sg, 'Tag.1.Key': 'for-use-with-amazon-emr-managed-policies', 'Tag.1.Value': 'true' });
+  ids.sg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'emr-extra', Description: 'extra', VpcId: vpc }))).GroupId!;
+  await ec2.send(new CreateTagsCommand({ Resources: [ids.tagged, ids.sg], Tags: [{ Key: 'for-use-with-amazon-emr-managed-policies', Value: 'true' }] }));
   const s3 = s3Client(config.aws);
   for (const Bucket of ['emrflow-code', 'emrflow-logs', 'emrflow-lake'])
     await s3.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: 'us-west-2' } }));

@@ -2,12 +2,12 @@
 // its web UI, served by the same process) listens on is on 127.0.0.1. Binding elsewhere is an
 // explicit bind_ip and draws a warning.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { repoRoot } from '../../infra/paths';
 import { freePort } from '../support/free-port';
+import { testTempDir } from '../support/temp-dir';
 
 /** Listening TCP sockets of one process, as "ip:port", from /proc (IPv4 and IPv6). */
 function listeningSockets(pid: number): string[] {
@@ -50,7 +50,7 @@ function emrflow(cwd: string, args: string[]) {
 
 test('the dev server and web UI listen on loopback only by default; bind_ip elsewhere is warned about', async () => {
   const [port, uiPort] = [await freePort(), await freePort()];
-  const dir = mkdtempSync(join(tmpdir(), 'emrflow-loopback-'));
+  const dir = testTempDir('emrflow-loopback-');
   // No bind_ip: the default is what is under test.
   writeFileSync(join(dir, 'dl.cfg'), `[temporal]\naddress = 127.0.0.1:${port}\nui_port = ${uiPort}\n[local]\nstate_dir = ${join(dir, 'state')}\n`);
   const server = emrflow(dir, ['server']);
@@ -69,7 +69,7 @@ test('the dev server and web UI listen on loopback only by default; bind_ip else
 
     // Another server configured on 0.0.0.0 finds this one listening and reuses it (nothing new
     // is exposed here), but the configuration itself draws the warning first.
-    const exposed = mkdtempSync(join(tmpdir(), 'emrflow-exposed-'));
+    const exposed = testTempDir('emrflow-exposed-');
     writeFileSync(join(exposed, 'dl.cfg'), `[temporal]\naddress = 127.0.0.1:${port}\nui_port = ${uiPort}\nbind_ip = 0.0.0.0\n`);
     const reuse = emrflow(exposed, ['server']);
     expect(await reuse.exited).toBe(0);

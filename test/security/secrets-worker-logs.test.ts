@@ -2,8 +2,7 @@
 // captured whole, with credentials configured through the environment. Neither a failing run
 // nor a failed connection prints them.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -12,10 +11,11 @@ import { repoRoot } from '../../infra/paths';
 import { FAKE_AWS_SECRETS, FAKE_SECRETS, leakedSecrets } from '../support/secrets-scan';
 import { connectForTest, temporalAddress } from '../support/temporal';
 import { webhookReceiver } from '../support/webhook-receiver';
+import { testTempDir } from '../support/temp-dir';
 
 function workerProcess(env: Record<string, string>) {
   const child = spawn(process.execPath, [join(repoRoot, 'infra/bin/emrflow.mjs'), 'worker', '--no-sync-schedules'], {
-    cwd: mkdtempSync(join(tmpdir(), 'emrflow-log-worker-')),
+    cwd: testTempDir('emrflow-log-worker-'),
     env: { ...process.env, EMRFLOW_CONFIG: '', EMRFLOW_TEMPORAL_ADDRESS: temporalAddress(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -27,7 +27,7 @@ function workerProcess(env: Record<string, string>) {
 }
 
 function emptyInput(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'emrflow-log-empty-'));
+  const dir = testTempDir('emrflow-log-empty-');
   for (const sub of ['song_data', 'log_data']) mkdirSync(join(dir, sub));
   return dir;
 }
@@ -37,7 +37,7 @@ beforeAll(async () => { conn = await connectForTest(); });
 afterAll(async () => conn.close());
 
 test('a failing run on the emrflow worker process prints no credential and no webhook URL', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'emrflow-log-run-'));
+  const dir = testTempDir('emrflow-log-run-');
   const taskQueue = `test-${randomUUID()}`;
   // A live receiver: the failure message is really sent, with its URL in the worker's config.
   const rx = await webhookReceiver();

@@ -30,11 +30,21 @@ const emr = (action: string, resource: string, context?: Request['context']): Re
 const s3 = (action: string, resource: string, context?: Request['context']): Request =>
   ({ action: `s3:${action}`, resource, context });
 
+// RunJobFlow with Tags is also authorized as elasticmapreduce:AddTags with the same request tags,
+// on the cluster ARN with a wildcard id (the cluster does not exist yet), since 24 April 2023:
+// "To create a cluster with a tag, you must also have permission for the elasticmapreduce:AddTags
+// action" (EMR Management Guide, emr-fine-grained-cluster-access). A direct AddTags names a
+// cluster id (j-…); that is how the policy tells the two apart.
+const CREATING = cluster('*');
+
 const ALLOWED: [string, Request][] = [
   ['RunJobFlow with emrflow\'s tags (tag on create)', emr('RunJobFlow', '*', requestTags(createTags))],
+  ['the AddTags check EMR makes for RunJobFlow with Tags (tag on create)', emr('AddTags', CREATING, requestTags(createTags))],
   ...['AddJobFlowSteps', 'CancelSteps', 'DescribeCluster', 'DescribeStep', 'ListSteps', 'SetKeepJobFlowAliveWhenNoSteps', 'TerminateJobFlows']
     .map((a): [string, Request] => [`${a} on a managed cluster`, emr(a, cluster('j-MINE'), ours)]),
   ['ListClusters', emr('ListClusters', '*')],
+  ['preflight: looking up a configured subnet', { action: 'ec2:DescribeSubnets', resource: '*' }],
+  ['preflight: looking up a configured security group', { action: 'ec2:DescribeSecurityGroups', resource: '*' }],
   ['PassRole of the service role to EMR', { action: 'iam:PassRole', resource: 'arn:aws:iam::111122223333:role/EMR_DefaultRole', context: { 'iam:PassedToService': 'elasticmapreduce.amazonaws.com' } }],
   ['staging the job script', s3('PutObject', 'arn:aws:s3:::acme-code/emrflow/code/abc/etl.py')],
   ['checking the staged script', s3('GetObject', 'arn:aws:s3:::acme-code/emrflow/code/abc/etl.py')],
@@ -49,6 +59,9 @@ const DENIED: [string, Request][] = [
   ['item 2: AddTags moving a managed cluster to another deployment', emr('AddTags', cluster('j-MINE'), { ...ours, ...requestTags({ 'emrflow:deployment': 'staging' }) })],
   ['item 2: RemoveTags of emrflow:managed', emr('RemoveTags', cluster('j-MINE'), { ...ours, 'aws:TagKeys': ['emrflow:managed'] })],
   ['item 2: AddTags of any other tag (the worker never tags after create)', emr('AddTags', cluster('j-THEIRS'), requestTags({ team: 'x' }))],
+  ['item 2: AddTags of the whole create tag set on an existing cluster (a takeover dressed as tag on create)', emr('AddTags', cluster('j-THEIRS'), requestTags(createTags))],
+  ['tag on create without emrflow:managed', emr('AddTags', CREATING, requestTags({ team: 'data' }))],
+  ['tag on create without a deployment tag', emr('AddTags', CREATING, requestTags({ 'emrflow:managed': 'true', 'emrflow:workflow-id': 'w' }))],
   ['RunJobFlow without emrflow:managed', emr('RunJobFlow', '*', requestTags({ team: 'data' }))],
   ['RunJobFlow without a deployment tag', emr('RunJobFlow', '*', requestTags({ 'emrflow:managed': 'true', 'emrflow:workflow-id': 'w' }))],
   ...['AddJobFlowSteps', 'TerminateJobFlows', 'CancelSteps', 'SetKeepJobFlowAliveWhenNoSteps']
@@ -74,7 +87,10 @@ describe('the worker policy, by behaviour', () => {
   it('item 2: an explicit Deny keeps emrflow:* tags unchanged even if another policy of the role grants AddTags', () => {
     const broad = [...Statement, { Effect: 'Allow' as const, Action: 'elasticmapreduce:*', Resource: '*' }];
     expect(evaluate(broad, emr('AddTags', cluster('j-THEIRS'), requestTags({ 'emrflow:managed': 'true' })))).toBe('denied (explicit)');
+    expect(evaluate(broad, emr('AddTags', cluster('j-THEIRS'), requestTags(createTags)))).toBe('denied (explicit)');
     expect(evaluate(broad, emr('AddTags', cluster('j-THEIRS'), requestTags({ team: 'x' })))).toBe('allowed');
+    // …and does not stop the cluster's own tags at creation.
+    expect(evaluate(broad, emr('AddTags', CREATING, requestTags(createTags)))).toBe('allowed');
   });
 });
 

@@ -34,7 +34,7 @@ test('exact action names (no wildcards); the only Denys keep emrflow:* tags from
 });
 
 test('every AWS call the activities make is allowed', () => {
-  const iamFor: Record<string, string> = { HeadObject: 's3:GetObject', GetObject: 's3:GetObject', ListObjectsV2: 's3:ListBucket', PutObject: 's3:PutObject', CopyObject: 's3:PutObject', DeleteObject: 's3:DeleteObject', DeleteObjects: 's3:DeleteObject', GetRole: 'iam:GetRole', GetInstanceProfile: 'iam:GetInstanceProfile', GetCallerIdentity: 'sts:GetCallerIdentity' };
+  const iamFor: Record<string, string> = { HeadObject: 's3:GetObject', GetObject: 's3:GetObject', ListObjectsV2: 's3:ListBucket', PutObject: 's3:PutObject', CopyObject: 's3:PutObject', DeleteObject: 's3:DeleteObject', DeleteObjects: 's3:DeleteObject', GetRole: 'iam:GetRole', GetInstanceProfile: 'iam:GetInstanceProfile', GetCallerIdentity: 'sts:GetCallerIdentity', DescribeSubnets: 'ec2:DescribeSubnets', DescribeSecurityGroups: 'ec2:DescribeSecurityGroups' };
   const calls = [...new Set(sdkCommandsInActivities())];
   expect(calls).toContain('RunJobFlow');
   expect(calls).toContain('StartJobRun');

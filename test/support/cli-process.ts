@@ -1,10 +1,10 @@
 // Runs the real `emrflow` CLI as a separate process, the way a user types it, and collects what
 // it printed. Every CLI-level test goes through here.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../infra/paths';
+import { backstoppedTempDir } from './temp-dir';
 
 export interface CliResult { code: number | null; stdout: string; stderr: string; seconds: number }
 
@@ -16,7 +16,7 @@ export interface CliOptions {
 }
 
 export function emrflow(args: string[], env: Record<string, string> = {}, options: CliOptions = {}): Promise<CliResult> {
-  const cwd = mkdtempSync(join(tmpdir(), 'emrflow-cli-'));
+  const cwd = backstoppedTempDir('emrflow-cli-');
   if (options.dlCfg !== undefined) writeFileSync(join(cwd, 'dl.cfg'), options.dlCfg, { mode: 0o600 });
   const base = options.cleanEnv
     ? { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', AWS_EC2_METADATA_DISABLED: 'true' }

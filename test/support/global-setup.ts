@@ -17,7 +17,7 @@ let tempRoot: string | undefined;
 /**
  * Everything the suites put in "the temp dir" goes under one directory of this run (TMPDIR for
  * Node and Python, SPARK_LOCAL_DIRS for Spark's scratch space), set before any test worker or
- * process starts. Teardown names what a test left behind (each helper is meant to clean up,
+ * process starts. Teardown fails the run if a test left anything there (each test cleans up,
  * also on failure) and removes the directory, so no run leaves anything under the system temp dir.
  */
 function privateTempDir(): string {
@@ -26,11 +26,25 @@ function privateTempDir(): string {
   return root;
 }
 
+/**
+ * What may remain: tsx's compile cache (tsx-<uid>), which tsx keeps under os.tmpdir() for every
+ * process it loads (the CLI and worker processes the tests start). It is not a test's leftover,
+ * tsx offers no setting for its place, and the cache is what keeps each CLI start near a second
+ * (TSX_DISABLE_CACHE would recompile every file in every process); it goes with the run's dir.
+ */
+const expected = (entry: string) => /^tsx-[\w.-]+$/.test(entry);
+
+/**
+ * Removes the run's temp dir, and fails the run (exit code 1) when a test left something there:
+ * each test removes what it makes, also when it fails (test/support/temp-dir.ts).
+ */
 function removePrivateTempDir(): void {
   if (!tempRoot) return;
-  const left = readdirSync(tempRoot);
-  if (left.length > 0)
-    process.stderr.write(`test temp hygiene: ${left.length} entr${left.length === 1 ? 'y' : 'ies'} left by tests under ${tempRoot} (removed now): ${left.slice(0, 20).join(', ')}\n`);
+  const left = readdirSync(tempRoot).filter((e) => !expected(e));
+  if (left.length > 0) {
+    process.stderr.write(`test temp hygiene: FAILED: ${left.length} entr${left.length === 1 ? 'y' : 'ies'} left by tests under ${tempRoot} (removed now; make the test that creates them remove them): ${left.slice(0, 20).join(', ')}\n`);
+    process.exitCode = 1;
+  }
   rmSync(tempRoot, { recursive: true, force: true });
   tempRoot = undefined;
 }

@@ -1,9 +1,9 @@
 // A handful of songs and events in the real Sparkify layout: enough for every table to have
 // rows (one play matches a song, one does not, one event is logged out), small enough that
 // the Spark job's end-to-end runs stay quick. The job's semantics are tested in pytest.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { testTempDir } from './temp-dir';
 
 const songs = [
   { num_songs: 1, artist_id: 'AR1', artist_latitude: 35.1, artist_longitude: -90.0, artist_location: 'Memphis, TN', artist_name: 'Elvis Presley', song_id: 'SO1', title: 'Hound Dog', duration: 136.5, year: 1956 },
@@ -42,9 +42,10 @@ export function writeTinyDataset(dir: string): void {
 /**
  * A temporary directory holding the tiny dataset as input, with the local-provider settings (as
  * EMRFLOW_* overrides) that point a run at it: state, input, lake, a quick poll, a small driver.
+ * The directory is removed when the test ends (or the file, when made in beforeAll): testTempDir.
  */
 export function tinyLocalRun(prefix: string): { dir: string; settings: Record<string, string> } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = testTempDir(prefix);
   writeTinyDataset(join(dir, 'input'));
   return {
     dir,

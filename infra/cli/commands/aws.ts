@@ -2,7 +2,7 @@
 // the EMR settings from the config whatever [cluster] provider says, so they can be run before
 // switching the provider to emr.
 import type { Command } from 'commander';
-import { athenaClient, emrClient, emrServerlessClient, glueClient, iamClient, s3Client, stsClient } from '../../../activities/aws-clients';
+import { athenaClient, ec2Client, emrClient, emrServerlessClient, glueClient, iamClient, s3Client, stsClient } from '../../../activities/aws-clients';
 import { emrChecks, failedChecks, formatCheck, serverlessChecks, type AwsClients } from '../../../activities/preflight';
 import { bootstrap, BootstrapRefused } from '../../aws/bootstrap';
 import { catalogChecks, type CatalogClients } from '../../aws/catalog';
@@ -12,7 +12,8 @@ import { action, say, type GlobalOptions } from '../context';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 
 const clientsFor = (config: EmrflowConfig): AwsClients & CatalogClients & { emrServerless: NonNullable<AwsClients['emrServerless']> } => ({
-  s3: s3Client(config.aws), emr: emrClient(config.aws), iam: iamClient(config.aws), sts: stsClient(config.aws), emrServerless: emrServerlessClient(config.aws),
+  s3: s3Client(config.aws), emr: emrClient(config.aws), iam: iamClient(config.aws), sts: stsClient(config.aws), ec2: ec2Client(config.aws),
+  emrServerless: emrServerlessClient(config.aws),
   glue: glueClient(config.aws), athena: athenaClient(config.aws),
 });
 

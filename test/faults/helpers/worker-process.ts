@@ -1,12 +1,13 @@
 // Worker processes a fault test can SIGKILL or stop: the real `emrflow worker` CLI, or the held
 // worker (test/support/held-worker.ts) that stops at one activity. Both read EMRFLOW_* from the env.
-// Each runs in a temp directory of its own, removed when the process is gone.
+// Each runs in a temp directory of its own, removed when the process is gone (and at the latest
+// when the test, or for a worker started in beforeAll the file, ends: test/support/temp-dir.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../../../infra/paths';
+import { testTempDir } from '../../support/temp-dir';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -22,7 +23,7 @@ export interface WorkerProcess {
 }
 
 function start(args: string[], env: Record<string, string>): WorkerProcess {
-  const cwd = mkdtempSync(join(tmpdir(), 'emrflow-fault-worker-'));
+  const cwd = testTempDir('emrflow-fault-worker-');
   // Its own process group (as under a service manager), so the test can signal the group.
   const child = spawn(process.execPath, args, {
     cwd,
@@ -67,7 +68,7 @@ export function jobWorker(env: Record<string, string>): WorkerProcess {
 
 /** The worker held at `hold` ("createCluster:after"); resolves once it is held there. */
 export async function heldWorker(env: Record<string, string>, hold: string, timeoutMs = 120_000): Promise<WorkerProcess> {
-  const markerDir = mkdtempSync(join(tmpdir(), 'emrflow-held-'));
+  const markerDir = testTempDir('emrflow-held-');
   const marker = join(markerDir, 'held');
   const w = start(heldWorkerArgs(), { ...env, EMRFLOW_TEST_HOLD: hold, EMRFLOW_TEST_HELD_MARKER: marker });
   void w.exited.then(() => rmSync(markerDir, { recursive: true, force: true }));
