@@ -113,7 +113,8 @@ def commands(a: argparse.Namespace, data: str, out: str) -> Dict[str, List[str]]
     event_log = []
     if a.event_log:
         os.makedirs(a.event_log, exist_ok=True)
-        event_log = ["--conf", "spark.eventLog.enabled=true", "--conf", "spark.eventLog.dir=" + a.event_log]
+        event_log = ["--conf", "spark.eventLog.enabled=true", "--conf", "spark.eventLog.dir=" + a.event_log,
+                     "--conf", "spark.eventLog.compress=false", "--conf", "spark.eventLog.rolling.enabled=false"]
     return {
         "startup": local + [os.path.join(HERE, "noop_spark.py")],
         "ours": local + event_log + [os.path.join(SPARK_JOBS, "etl.py"), "--input", data, "--output", out,
