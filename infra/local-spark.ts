@@ -8,6 +8,8 @@ import { repoRoot } from './paths';
 interface LocalSparkFile {
   jars: { maven: string }[];
   conf: Record<string, string>;
+  /** The driver JVM's options and its class-data-sharing archive (spark-jobs/spark_cds.py creates it). */
+  driver?: { javaOptions?: string; cdsArchive?: string };
 }
 
 export const localSparkFile = join(repoRoot, 'spark-jobs', 'local-spark.json');
@@ -26,5 +28,12 @@ export function localSparkArgs(file = localSparkFile): string[] {
   if (missing) throw new Error(`${missing} is missing: run \`npm run setup\``);
   const args = jars.length ? ['--driver-class-path', jars.join(':')] : [];
   for (const [key, value] of Object.entries(spec.conf)) args.push('--conf', `${key}=${value}`);
+  // As spark-jobs/local_spark.py: the archive only when it exists (the JVM itself ignores one that
+  // does not match its class path or JDK); defaultJavaOptions so a caller's extraJavaOptions add to them.
+  const archive = spec.driver?.cdsArchive ? join(repoRoot, spec.driver.cdsArchive) : undefined;
+  const java = [spec.driver?.javaOptions ?? '', archive && existsSync(archive) ? `-XX:SharedArchiveFile=${archive}` : '']
+    .filter(Boolean)
+    .join(' ');
+  if (java) args.push('--conf', `spark.driver.defaultJavaOptions=${java}`);
   return args;
 }

@@ -15,7 +15,9 @@ laid out in layers:
   2. pure table functions: DataFrames in, DataFrame out, no I/O (unit-tested)
   3. edges: listing, reading, staged writes, the publish intent protocol
      (Hadoop FileSystem, so the same code works for local paths, file:// and s3://)
-  4. run phases (recover, read, build, stage, audit + publish), run report, CLI
+  4. run phases, each a function whose wall time the report's timings_s gives:
+     recover, read, transform (build the tables), write (stage them), report,
+     publish (audit + publish); the CLI
 
 Every run first rolls forward a publish that a killed run left half-done
 (<output>/_publish/intent.json), then writes everything under
@@ -63,7 +65,7 @@ import traceback
 from typing import Dict, List, Optional, Sequence, Tuple
 from urllib.parse import unquote
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
     DoubleType,
@@ -259,14 +261,16 @@ def songs_table(songs: DataFrame) -> DataFrame:
     return distinct_songs(songs).select("song_id", "title", "artist_id", "year", "duration")
 
 
-def artists_table(songs: DataFrame) -> DataFrame:
+def artists_table(songs: DataFrame, distinct: bool = False) -> DataFrame:
     """Where songs disagree about an artist, the song with the smallest song_id
-    wins: min() over a struct led by song_id picks exactly that song."""
+    wins: min() over a struct led by song_id picks exactly that song.
+    `distinct`: the songs are already one per song_id (the job computes that
+    once and passes it everywhere)."""
     first = F.min(
         F.struct("song_id", "artist_name", "artist_location", "artist_latitude", "artist_longitude")
     )
     return (
-        distinct_songs(songs)
+        (songs if distinct else distinct_songs(songs))
         .groupBy("artist_id")
         .agg(first.alias("a"))
         .select(
@@ -279,12 +283,12 @@ def artists_table(songs: DataFrame) -> DataFrame:
     )
 
 
-def song_lookup(songs: DataFrame) -> DataFrame:
+def song_lookup(songs: DataFrame, distinct: bool = False) -> DataFrame:
     """(title, artist_name) -> every candidate song. Keying on the two equality
     columns makes the join with plays many-to-one, so a play can never be
     duplicated by the join, and the lookup is small enough to broadcast."""
     return (
-        distinct_songs(songs)
+        (songs if distinct else distinct_songs(songs))
         .filter(F.col("title").isNotNull() & F.col("artist_name").isNotNull())
         .groupBy(F.col("title").alias("_title"), F.col("artist_name").alias("_artist"))
         .agg(F.collect_list(F.struct("song_id", "artist_id", "duration")).alias("_candidates"))
@@ -296,7 +300,7 @@ def song_plays(events: DataFrame) -> DataFrame:
     return events.filter((F.col("page") == "NextSong") & (F.col("userId") != ""))
 
 
-def songplays_table(events: DataFrame, songs: DataFrame) -> DataFrame:
+def songplays_table(events: DataFrame, songs: DataFrame, distinct: bool = False) -> DataFrame:
     """One row per NextSong event with a non-empty userId.
 
     The song is the one with equal title and artist name and a duration within
@@ -304,9 +308,10 @@ def songplays_table(events: DataFrame, songs: DataFrame) -> DataFrame:
     (array_min over structs led by song_id), when none does the play is kept
     with null ids. songplay_id hashes the event's identity, so re-running any
     date gives every event the same id (monotonically_increasing_id would not).
+    `distinct`: `songs` is already one row per song_id.
     """
     plays = song_plays(events)
-    lookup = F.broadcast(song_lookup(songs))
+    lookup = F.broadcast(song_lookup(songs, distinct))
     joined = plays.join(
         lookup,
         (plays["song"] == lookup["_title"]) & (plays["artist"] == lookup["_artist"]),
@@ -316,21 +321,35 @@ def songplays_table(events: DataFrame, songs: DataFrame) -> DataFrame:
         F.col("_candidates"),
         lambda c: F.abs(c["duration"] - F.col("length")) <= F.lit(DURATION_TOLERANCE_S),
     )
-    match = F.array_min(close)
+    # The match is computed once per play into a column of its own, and its two
+    # ids are read from that column in a second projection: written as two
+    # field accesses on one expression, Spark evaluates the filter over the
+    # candidates twice (subexpression elimination does not cover lambdas), and
+    # it does not merge the two projections because that would duplicate it.
     start_time = F.expr("timestamp_millis(ts)")  # keeps the milliseconds of ts
-    return joined.select(
+    matched = joined.select("*", F.array_min(close).alias("_match"))
+    return matched.select(
         F.xxhash64("userId", "sessionId", "itemInSession", "ts").alias("songplay_id"),
         start_time.alias("start_time"),
         F.col("userId").alias("user_id"),
         "level",
-        match["song_id"].alias("song_id"),
-        match["artist_id"].alias("artist_id"),
+        F.col("_match.song_id").alias("song_id"),
+        F.col("_match.artist_id").alias("artist_id"),
         F.col("sessionId").alias("session_id"),
         "location",
         F.col("userAgent").alias("user_agent"),
         F.year(start_time).alias("year"),
         F.month(start_time).alias("month"),
     )
+
+
+def play_times(events: DataFrame) -> DataFrame:
+    """(start_time, year, month) of every play, straight from the events: what
+    `time` needs, without the song match or a second pass over songplays. Kept
+    in step with songplays_table's start_time, year and month."""
+    start_time = F.expr("timestamp_millis(ts)")
+    return song_plays(events).select(
+        start_time.alias("start_time"), F.year(start_time).alias("year"), F.month(start_time).alias("month"))
 
 
 def time_table(songplays: DataFrame) -> DataFrame:
@@ -853,7 +872,12 @@ def read_inputs(spark: SparkSession, fs: HadoopFs, args: argparse.Namespace) -> 
     if not log_paths:
         raise InputError("no log files (*.json) under %s" % log_dir)
 
-    songs_c = classify_song_records(raw_songs).cache()
+    # Song files are many and tiny: Spark packs them into one task per ~32
+    # files (157 tasks for 5,000 files), and every later pass over the cached
+    # songs (the counts, the distinct songs, the rejects) would run that many
+    # tasks over a few MB; the event log showed those passes costing more than
+    # the songs' whole work. A few partitions, still one per core and more, do.
+    songs_c = classify_song_records(raw_songs).coalesce(2 * spark.sparkContext.defaultParallelism).cache()
     run_month = (run_date.year, run_date.month) if daily else None
     events_c = classify_log_records(raw_logs, run_month).cache()
     song_records, song_rejects, song_empty = _count_records(songs_c, song_paths)
@@ -900,8 +924,11 @@ def previous_songs(spark: SparkSession, fs: HadoopFs, out: str) -> Optional[Data
 
 
 def build_tables(spark: SparkSession, fs: HadoopFs, args: argparse.Namespace, inputs: dict) -> dict:
-    """Phase 2: every table as a DataFrame (cached where it is written and
-    counted), plus which tables this run leaves unchanged."""
+    """Phase 2: every table as a lazy DataFrame, plus which tables this run
+    leaves unchanged. Nothing is counted here: the row counts come from the
+    writes (stage_tables). The only Spark work is the distinct songs (cached:
+    the match, songs, artists and the song state all read them) and, daily,
+    whether any song is new."""
     out = args.output.rstrip("/")
     daily = args.mode == "daily"
     songs_ok = inputs["songs_c"].filter(F.col(REASON).isNull()).select(*SONG_STATE_COLUMNS)
@@ -915,10 +942,11 @@ def build_tables(spark: SparkSession, fs: HadoopFs, args: argparse.Namespace, in
     seen = seen.select(*SONG_STATE_COLUMNS).cache()
     songs_changed = previous is None or not seen.subtract(previous).isEmpty()
 
-    songplays = songplays_table(events_ok, seen).repartition("year", "month").cache()
-    rows: Dict[str, object] = {"songplays": songplays.count()}
-    time_df = time_table(songplays).cache()
-    rows["time"] = time_df.count()
+    # songplays and time each read the cached events once and shuffle once, by
+    # month, so each month is one file; neither is cached (each is written once).
+    # `time` takes the plays' timestamps directly: it needs no song match.
+    songplays = songplays_table(events_ok, seen, distinct=True).repartition("year", "month")
+    time_df = time_table(play_times(events_ok).repartition("year", "month"))
 
     latest = users_latest(events_ok)
     if daily and fs.exists(out + "/users"):
@@ -927,36 +955,50 @@ def build_tables(spark: SparkSession, fs: HadoopFs, args: argparse.Namespace, in
         else:
             prev_users = users_from_table(spark.read.parquet(out + "/users"))
         latest = merge_users_latest(prev_users, latest)
+    # Cached: written twice (the users table and its state), a few thousand rows.
     latest = latest.coalesce(1).cache()
-    rows["users"] = latest.count()
 
-    songs_df = artists_df = None
+    built = {"songplays": songplays, "time": time_df, "latest": latest, "seen": seen,
+             "songs": None, "artists": None, "rows": {}}
     if songs_changed:
-        songs_df = seen.select("song_id", "title", "artist_id", "year", "duration")
-        rows["songs"] = seen.count()
-        artists_df = artists_table(seen).cache()
-        rows["artists"] = artists_df.count()
+        built["songs"] = seen.select("song_id", "title", "artist_id", "year", "duration")
+        built["artists"] = artists_table(seen, distinct=True)
     else:
-        rows["songs"] = rows["artists"] = "unchanged"
-    return {"songplays": songplays, "time": time_df, "latest": latest, "seen": seen,
-            "songs": songs_df, "artists": artists_df, "rows": rows}
+        built["rows"]["songs"] = built["rows"]["artists"] = "unchanged"
+    return built
+
+
+def _counted(df: DataFrame) -> Tuple[DataFrame, Observation]:
+    """df with a row counter that its write fills in (Spark's observed metrics):
+    the count costs no pass of its own."""
+    observation = Observation()
+    return df.observe(observation, F.count(F.lit(1)).alias("rows")), observation
+
+
+def _rows(observation: Observation) -> int:
+    return int(observation.get["rows"])
 
 
 def stage_tables(spark: SparkSession, fs: HadoopFs, args: argparse.Namespace, run_id: str,
                  inputs: dict, built: dict) -> List[dict]:
     """Phase 3: write every table this run changes under _staging/<run-id>/ (same
-    relative layout as published); returns the manifest's moves, in order."""
+    relative layout as published), then the manifest, LAST; fills built["rows"]
+    from the writes; returns the manifest's moves, in order."""
     out = args.output.rstrip("/")
     root = "%s/_staging/%s" % (out, run_id)
     fs.delete(root)  # a previous attempt of this run id
     daily = args.mode == "daily"
     moves: List[dict] = []
+    rows = built["rows"]
 
     def staged(rel: str) -> Optional[str]:
         return rel if fs.exists("%s/%s" % (root, rel)) else None
 
-    write_partitioned(built["songplays"], root + "/songplays", ["year", "month"], already_partitioned=True)
-    write_partitioned(built["time"], root + "/time", ["year", "month"], already_partitioned=True)
+    songplays, songplays_n = _counted(built["songplays"])
+    write_partitioned(songplays, root + "/songplays", ["year", "month"], already_partitioned=True)
+    time_df, time_n = _counted(built["time"])
+    write_partitioned(time_df, root + "/time", ["year", "month"], already_partitioned=True)
+    rows["songplays"], rows["time"] = _rows(songplays_n), _rows(time_n)
     if daily:
         month = "year=%d/month=%d" % (args.run_date.year, args.run_date.month)
         for table in ("songplays", "time"):
@@ -964,7 +1006,9 @@ def stage_tables(spark: SparkSession, fs: HadoopFs, args: argparse.Namespace, ru
             moves.append({"table": table, "staged": staged(rel), "target": rel})
     else:
         moves += [{"table": t, "staged": t, "target": t} for t in ("songplays", "time")]
-    write_single(users_table(built["latest"]), root + "/users")
+    users, users_n = _counted(users_table(built["latest"]))
+    write_single(users, root + "/users")
+    rows["users"] = _rows(users_n)
     write_single(built["latest"], "%s/%s" % (root, USERS_STATE))
     moves.append({"table": "users", "staged": "users", "target": "users"})
     moves.append({"table": "_state", "staged": USERS_STATE, "target": USERS_STATE})
@@ -974,9 +1018,12 @@ def stage_tables(spark: SparkSession, fs: HadoopFs, args: argparse.Namespace, ru
         # (year, artist_id) satisfies the writer's own ordering by year, so it
         # adds no second sort that could undo this one.
         tasks = 2 * spark.sparkContext.defaultParallelism
-        songs = built["songs"].repartition(tasks, "year").sortWithinPartitions("year", "artist_id", "song_id")
+        songs, songs_n = _counted(built["songs"])
+        songs = songs.repartition(tasks, "year").sortWithinPartitions("year", "artist_id", "song_id")
         write_partitioned(songs, root + "/songs", ["year"], already_partitioned=True)
-        write_single(built["artists"], root + "/artists")
+        artists, artists_n = _counted(built["artists"])
+        write_single(artists, root + "/artists")
+        rows["songs"], rows["artists"] = _rows(songs_n), _rows(artists_n)
         write_single(built["seen"], "%s/%s" % (root, SONGS_STATE))
         moves.append({"table": "songs", "staged": "songs", "target": "songs"})
         moves.append({"table": "artists", "staged": "artists", "target": "artists"})
@@ -988,6 +1035,12 @@ def stage_tables(spark: SparkSession, fs: HadoopFs, args: argparse.Namespace, ru
             empty_file_rejects(spark, "log", inputs["log_empty"]))
         rejects.unionByName(empty).coalesce(1).write.json(root + "/_rejects")
         moves.append({"table": "_rejects", "staged": "_rejects", "target": "_rejects/" + run_id})
+    run_date = args.run_date
+    manifest = {"format": 1, "run_id": run_id, "mode": args.mode,
+                "run_date": run_date.isoformat() if run_date else None,
+                "created_at": _iso(_utc_now()), "moves": moves}
+    # Written LAST: its presence means the staging is complete.
+    fs.write_text(root + "/_manifest.json", json.dumps(manifest, indent=1) + "\n")
     return moves
 
 
@@ -1050,47 +1103,40 @@ def run(spark: SparkSession, args: argparse.Namespace, run_id: str, started_at: 
         spark.catalog.clearCache()
 
 
-def _run(spark: SparkSession, args: argparse.Namespace, run_id: str, started_at: dt.datetime) -> dict:
-    clock0 = time.monotonic()
-    fs = HadoopFs(spark)
-    out = args.output.rstrip("/")
-    daily = args.mode == "daily"
-    run_date: Optional[dt.date] = args.run_date
-    publisher = Publisher(fs, out)
+class _Phases:
+    """Wall time of each phase, for the report's timings_s."""
 
-    # A publish that a killed run left half-done is finished before anything
-    # reads the published tables (the daily merges read users and songs).
+    def __init__(self):
+        self.start = self.last = time.monotonic()
+        self.seconds: Dict[str, float] = {}
+
+    def done(self, name: str) -> None:
+        now = time.monotonic()
+        self.seconds[name] = round(now - self.last, 3)
+        self.last = now
+
+
+def recover_phase(publisher: "Publisher") -> None:
+    """Phase 0: a publish that a killed run left half-done is finished before
+    anything reads the published tables (the daily merges read users and songs)."""
     publisher.recover()
-    clock_recover = time.monotonic()
 
-    inputs = read_inputs(spark, fs, args)
-    clock_read = time.monotonic()
-    built = build_tables(spark, fs, args, inputs)
-    clock_build = time.monotonic()
 
+def report_phase(spark: SparkSession, fs: HadoopFs, args: argparse.Namespace, run_id: str,
+                 inputs: dict, built: dict) -> dict:
+    """Phase 4: the run report (without timings), from what was read and staged."""
+    out = args.output.rstrip("/")
     root = "%s/_staging/%s" % (out, run_id)
-    try:
-        moves = stage_tables(spark, fs, args, run_id, inputs, built)
-    except BaseException:
-        fs.delete(root)  # half-written staging is of no use to anyone
-        fs.delete_if_empty(out + "/_staging")
-        raise
+    run_date: Optional[dt.date] = args.run_date
     tables = describe_staged(spark, fs, root, built)
     audit = {"month": None, "month_songplays_before": None, "month_songplays_after": None}
-    if daily:
+    if args.mode == "daily":
         month_rel = "songplays/year=%d/month=%d" % (run_date.year, run_date.month)
         before = spark.read.parquet(out + "/" + month_rel).count() if fs.exists(out + "/" + month_rel) else 0
         audit = {"month": "%04d-%02d" % (run_date.year, run_date.month),
                  "month_songplays_before": before, "month_songplays_after": built["rows"]["songplays"]}
-    manifest = {"format": 1, "run_id": run_id, "mode": args.mode,
-                "run_date": run_date.isoformat() if run_date else None,
-                "created_at": _iso(_utc_now()), "moves": moves}
-    # Written LAST: its presence means the staging is complete.
-    fs.write_text(root + "/_manifest.json", json.dumps(manifest, indent=1) + "\n")
-    clock_stage = time.monotonic()
-
     by_reason = inputs["by_reason"]
-    report = {
+    return {
         "run_id": run_id,
         "mode": args.mode,
         "run_date": run_date.isoformat() if run_date else None,
@@ -1098,7 +1144,7 @@ def _run(spark: SparkSession, args: argparse.Namespace, run_id: str, started_at:
         "output_uri": args.output,
         "input": inputs["input"],
         "rejected": {"total": sum(by_reason.values()), "by_reason": dict(sorted(by_reason.items()))},
-        "rows": built["rows"],
+        "rows": {t: built["rows"][t] for t in ("songplays", "time", "users", "songs", "artists")},
         "partitions_written": {
             "songplays": ["%s/songplays/%s" % (out, p) for p in tables["songplays"]["partitions"]],
             "time": ["%s/time/%s" % (out, p) for p in tables["time"]["partitions"]],
@@ -1109,23 +1155,50 @@ def _run(spark: SparkSession, args: argparse.Namespace, run_id: str, started_at:
         "tables": tables,
         "audit": audit,
     }
-    if not args.stage_only:
-        problems = audit_problems(report, args.max_rejected_share)
-        if problems:
-            raise DataQualityError("%s; the published tables are unchanged, the staged output is kept at %s"
-                                   % ("; ".join(problems), root))
-        publisher.publish(run_id, moves)
-        report["published"] = True
-    clock_end = time.monotonic()
+
+
+def publish_phase(publisher: "Publisher", args: argparse.Namespace, run_id: str, moves: List[dict],
+                  report: dict) -> None:
+    """Phase 5 (standalone runs only): audit what was staged, then publish it."""
+    if args.stage_only:
+        return
+    problems = audit_problems(report, args.max_rejected_share)
+    if problems:
+        raise DataQualityError("%s; the published tables are unchanged, the staged output is kept at %s"
+                               % ("; ".join(problems), report["staged_uri"]))
+    publisher.publish(run_id, moves)
+    report["published"] = True
+
+
+def _run(spark: SparkSession, args: argparse.Namespace, run_id: str, started_at: dt.datetime) -> dict:
+    phases = _Phases()
+    fs = HadoopFs(spark)
+    out = args.output.rstrip("/")
+    publisher = Publisher(fs, out)
+
+    recover_phase(publisher)
+    phases.done("recover")
+    inputs = read_inputs(spark, fs, args)
+    phases.done("read")
+    built = build_tables(spark, fs, args, inputs)
+    phases.done("transform")
+    root = "%s/_staging/%s" % (out, run_id)
+    try:
+        moves = stage_tables(spark, fs, args, run_id, inputs, built)
+    except BaseException:
+        fs.delete(root)  # half-written staging is of no use to anyone
+        fs.delete_if_empty(out + "/_staging")
+        raise
+    phases.done("write")
+    report = report_phase(spark, fs, args, run_id, inputs, built)
+    phases.done("report")
+    publish_phase(publisher, args, run_id, moves, report)
+    phases.done("publish")
+    # transform = building the tables' plans, write = staging them (where the
+    # Spark work runs), report = describing the staged tables.
+    phases.seconds["total"] = round(phases.last - phases.start, 3)
     report.update({
-        "timings_s": {
-            "recover": round(clock_recover - clock0, 3),
-            "read": round(clock_read - clock_recover, 3),
-            "transform": round(clock_build - clock_read, 3),
-            "write": round(clock_stage - clock_build, 3),
-            "publish": round(clock_end - clock_stage, 3),
-            "total": round(clock_end - clock0, 3),
-        },
+        "timings_s": phases.seconds,
         "started_at": _iso(started_at),
         "finished_at": _iso(_utc_now()),
         "spark_version": spark.version,

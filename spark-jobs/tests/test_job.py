@@ -64,7 +64,7 @@ def submitted(sparkify, tmp_path_factory):
         [os.path.join(VENV_BIN, "spark-submit"), "--master", "local[2]",
          "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.extraJavaOptions=-Duser.timezone=Asia/Kolkata",
          ETL, "--input", sparkify, "--output", out, "--run-id", "e2e", "--max-rejected-share", "0.5"],
-        env=env, capture_output=True, text=True, timeout=180,
+        env=env, capture_output=True, text=True, timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out, proc
@@ -102,7 +102,7 @@ def test_full_run_report_is_the_last_stdout_line_and_matches_the_tables(spark, s
     for table, (columns, _) in etl.CONTRACT.items():
         assert report["tables"][table]["schema"] == [list(c) for c in columns], table
         assert report["tables"][table]["rows"] == report["rows"][table]
-    assert set(report["timings_s"]) == {"recover", "read", "transform", "write", "publish", "total"}
+    assert set(report["timings_s"]) == {"recover", "read", "transform", "write", "report", "publish", "total"}
     for leftover in ("_staging", "_previous", "_publish"):
         assert not os.path.exists(os.path.join(out, leftover))
 
