@@ -122,7 +122,7 @@ export function createActivities(config: EmrflowConfig, options: ActivityOptions
         cluster: runPlace(config).cluster,
         ...(config.cluster.provider === 'emr' && { region: config.aws.region, ...(config.s3.log_uri && { logUri: config.s3.log_uri }) }),
         ...(config.cluster.provider === 'emr-serverless' && {
-          region: config.aws.region, ...(config.emr_serverless.log_uri && { logUri: config.emr_serverless.log_uri }),
+          region: config.aws.region, ...((config.emr_serverless.log_uri ?? config.s3.log_uri) && { logUri: config.emr_serverless.log_uri ?? config.s3.log_uri }),
         }),
         ...(config.cluster.provider === 'local' && { stateDir: config.local.state_dir }),
       };

@@ -3,7 +3,7 @@
 // prices), and a run whose budget is smaller than its cost so far ends BudgetExceeded with its
 // step cancelled and its cluster terminated. The real workflow and activities run; the test plays
 // the Spark step where the run must complete (moto never runs a step by itself).
-import { DescribeClusterCommand, ListClustersCommand, ListStepsCommand, type EMRClient } from '@aws-sdk/client-emr';
+import { DescribeClusterCommand, ListStepsCommand, type EMRClient } from '@aws-sdk/client-emr';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -22,6 +22,7 @@ import type { SongsEtlSummary } from '../../workflows/shared';
 import { sampleReport } from '../support/fake-activities';
 import { emrSettings, startMoto, type Moto } from '../support/moto';
 import { connectForTest, temporalAddress } from '../support/temporal';
+import { clustersOf, stepOf } from '../support/emr-run-lookup';
 
 const BUCKET = 'emrflow-lake';
 /** Three m5.xlarge at $0.24 an hour cost $0.0002 a second: any run is past this budget at its first poll. */
@@ -67,27 +68,11 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-async function clustersOf(workflowId: string) {
-  const { Clusters = [] } = await emr.send(new ListClustersCommand({}));
-  return Clusters.filter((c) => c.Name === `emrflow-${workflowId}`);
-}
-
-async function stepOf(workflowId: string): Promise<{ clusterId: string; stepId: string }> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    for (const c of await clustersOf(workflowId)) {
-      const { Steps = [] } = await emr.send(new ListStepsCommand({ ClusterId: c.Id }));
-      if (Steps[0]) return { clusterId: c.Id!, stepId: Steps[0].Id! };
-    }
-    if (Date.now() > deadline) throw new Error(`no step for ${workflowId}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 test('an EMR run\'s summary says what it cost: its instances for the seconds EMR recorded, at the default prices', async () => {
   const workflowId = `cost-emr-${Date.now()}`;
   const handle = await conn.client.workflow.start('songsEtl', { taskQueue: config.temporal.task_queue, workflowId, args: [{ runDate: '2018-11-15' }] });
-  const { clusterId, stepId } = await stepOf(workflowId);
+  const { clusterId, stepId } = await stepOf(emr, workflowId);
   // What etl.py --stage-only leaves: the report, a staged table, then the manifest of its moves.
   const output = config.datalake.output_data;
   const prefix = output.slice(`s3://${BUCKET}/`.length);
@@ -123,7 +108,7 @@ test('a run whose budget is smaller than its cost so far ends BudgetExceeded, it
   const workflowId = `cost-emr-budget-${Date.now()}`;
   const handle = await conn.client.workflow.start('songsEtl', { taskQueue: budgeted.temporal.task_queue, workflowId, args: [{ runDate: '2018-11-15' }] });
   // Nobody completes the step: left alone, it would keep the cluster (and the bill) going.
-  const { clusterId, stepId } = await stepOf(workflowId);
+  const { clusterId, stepId } = await stepOf(emr, workflowId);
   const err = await handle.result().then(() => { throw new Error('the run succeeded'); }, (e: unknown) => e);
   expect(err).toBeInstanceOf(WorkflowFailedError);
   const failure = (err as WorkflowFailedError).cause as ApplicationFailure;
@@ -139,5 +124,5 @@ test('a run whose budget is smaller than its cost so far ends BudgetExceeded, it
   // Nothing left running: the step was cancelled, the cluster terminated, and no other cluster made.
   const { Steps = [] } = await emr.send(new ListStepsCommand({ ClusterId: clusterId }));
   expect(Steps.map((s) => [s.Id, s.Status?.State])).toEqual([[stepId, 'CANCELLED']]);
-  expect((await clustersOf(workflowId)).map((c) => [c.Id, c.Status?.State])).toEqual([[clusterId, 'TERMINATED']]);
+  expect((await clustersOf(emr, workflowId)).map((c) => [c.Id, c.Status?.State])).toEqual([[clusterId, 'TERMINATED']]);
 }, 180_000);

@@ -2,7 +2,7 @@
 // then every S3 call the run makes, fails with throttling and a 5xx before it works, and the calls that create things (RunJobFlow,
 // AddJobFlowSteps) lose their answer after taking effect; then a cluster terminated from outside
 // under a running step. The test plays EMR: it completes the step and writes the run report.
-import { ListClustersCommand, ListStepsCommand, TerminateJobFlowsCommand, type EMRClient } from '@aws-sdk/client-emr';
+import { ListStepsCommand, TerminateJobFlowsCommand, type EMRClient } from '@aws-sdk/client-emr';
 import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
@@ -16,6 +16,7 @@ import { sampleReport } from '../support/fake-activities';
 import { emrOnMoto, type EmrOnMoto } from '../support/emr-on-moto';
 import type { FaultRule, Moto } from '../support/moto';
 import { emrflow } from '../support/cli-process';
+import { clustersOf, stepOf } from '../support/emr-run-lookup';
 
 let moto: Moto;
 let env: Record<string, string>;
@@ -40,23 +41,6 @@ beforeAll(async () => {
 
 afterAll(async () => setup?.close());
 
-async function clustersOf(workflowId: string) {
-  const { Clusters = [] } = await emr.send(new ListClustersCommand({}));
-  return Clusters.filter((c) => c.Name === `emrflow-${workflowId}`);
-}
-
-/** Waits until the run's one step exists in moto, and returns its cluster and step ids. */
-async function stepOf(workflowId: string): Promise<{ clusterId: string; stepId: string }> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    for (const c of await clustersOf(workflowId)) {
-      const { Steps = [] } = await emr.send(new ListStepsCommand({ ClusterId: c.Id }));
-      if (Steps[0]) return { clusterId: c.Id!, stepId: Steps[0].Id! };
-    }
-    if (Date.now() > deadline) throw new Error(`no step for ${workflowId}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 async function start(workflowId: string): Promise<WorkflowHandleWithFirstExecutionRunId> {
   return conn.client.workflow.start('songsEtl', { taskQueue: config.temporal.task_queue, workflowId, args: [{ runDate: '2018-11-15' }] });
@@ -68,7 +52,7 @@ async function runUnder(rules: FaultRule[], name: string) {
   const before = (await moto.faultReport()).injected;
   const workflowId = `fault-emr-${name}-${Date.now()}`;
   const handle = await start(workflowId);
-  const { clusterId, stepId } = await stepOf(workflowId);
+  const { clusterId, stepId } = await stepOf(emr, workflowId);
   const report = { ...sampleReport(reportIdFor(workflowId, handle.firstExecutionRunId)), output_uri: 's3://emrflow-lake/out' };
   await s3.send(new PutObjectCommand({ Bucket: 'emrflow-lake', Key: `out/_reports/${report.run_id}.json`, Body: JSON.stringify(report) }));
   // What `etl.py --stage-only` leaves for the publish task: a staged table, then the manifest of its moves.
@@ -86,7 +70,7 @@ async function runUnder(rules: FaultRule[], name: string) {
   const injected = Object.fromEntries(Object.entries(after).map(([a, n]) => [a, n - (before[a] ?? 0)]));
 
   expect(summary).toMatchObject({ clusterId, stepId, provider: 'emr', rows: report.rows });
-  const clusters = await clustersOf(workflowId);
+  const clusters = await clustersOf(emr, workflowId);
   expect(clusters.map((c) => [c.Id, c.Status?.State]), 'clusters of the run').toEqual([[clusterId, 'TERMINATED']]);
   const { Steps = [] } = await emr.send(new ListStepsCommand({ ClusterId: clusterId }));
   expect(Steps.map((s) => s.Id), 'steps of the run').toEqual([stepId]);
@@ -121,7 +105,7 @@ test('RunJobFlow and AddJobFlowSteps that took effect but lost their answer are 
 test('a cluster terminated from outside while the step runs fails the run with ClusterTerminated', async () => {
   const workflowId = `fault-emr-gone-${Date.now()}`;
   const handle = await start(workflowId);
-  const { clusterId, stepId } = await stepOf(workflowId);
+  const { clusterId, stepId } = await stepOf(emr, workflowId);
   await moto.setStepState(clusterId, stepId, 'RUNNING');
   await emr.send(new TerminateJobFlowsCommand({ JobFlowIds: [clusterId] }));
   const err = await handle.result().catch((e: unknown) => e);
@@ -129,5 +113,5 @@ test('a cluster terminated from outside while the step runs fails the run with C
   const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
   expect(cause.type).toBe('ClusterTerminated');
   expect(cause.message).toMatch(new RegExp(`^task etl, stage waitForStep: Cluster ${clusterId} ended while step ${stepId} was not finished`));
-  expect((await clustersOf(workflowId)).map((c) => c.Status?.State)).toEqual(['TERMINATED']);
+  expect((await clustersOf(emr, workflowId)).map((c) => c.Status?.State)).toEqual(['TERMINATED']);
 }, 120_000);
