@@ -5,22 +5,30 @@
 // is replaced, the new worker resumes the wait and the run fails as the job run did, with its
 // stateDetails and the driver's stderr tail. The real worker (`emrflow worker`) runs the real
 // workflow and activities; the test moves the job runs, which moto never runs. The sweeper
-// cancels a job run whose run is gone.
+// cancels a job run whose run is gone. A run that completes: the test plays the job run, which
+// moto never runs (it stages what `etl.py --stage-only` would, test/support/etl-staging.ts, then
+// ends the job run with its billed utilization); the run audits, publishes and registers the
+// tables, and its summary says what the job run cost.
 import { GetApplicationCommand, type EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { WorkflowFailedError } from '@temporalio/client';
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { emrServerlessClient, iamClient, s3Client, stsClient } from '../../activities/aws-clients';
+import { emrServerlessClient, glueClient, iamClient, s3Client, stsClient } from '../../activities/aws-clients';
+import { DEFAULT_PRICES } from '../../activities/cost/prices';
 import { bootstrap } from '../../infra/aws/bootstrap';
 import { loadConfig, type EmrflowConfig } from '../../infra/config';
 import { etlScript } from '../../infra/paths';
 import { EmrServerlessProvider } from '../../activities/providers/emr-serverless/emr-serverless-provider';
+import { SPARKIFY_TABLES } from '../../pipelines/sparkify-tables';
+import { reportIdFor } from '../../workflows/run-input';
+import type { SongsEtlSummary } from '../../workflows/shared';
 import { cliWorker, type WorkerProcess } from '../faults/helpers/worker-process';
 import { emrflow } from '../support/cli-process';
+import { etlArgs, stageLikeEtl } from '../support/etl-staging';
 import { serverlessSettings, startMoto, type Moto, type MotoJobRun } from '../support/moto';
 import { connectForTest, temporalAddress } from '../support/temporal';
 
@@ -44,7 +52,10 @@ beforeAll(async () => {
   config = loadConfig({ env, cwd: tmpdir(), path: undefined }).config;
   s3 = s3Client(config.aws);
   serverless = emrServerlessClient(config.aws);
-  const boot = await bootstrap(config, { s3, iam: iamClient(config.aws), sts: stsClient(config.aws), emrServerless: serverless }, { dryRun: false });
+  // The Glue database too: the completed run registers its tables there.
+  const boot = await bootstrap(config, {
+    s3, iam: iamClient(config.aws), sts: stsClient(config.aws), emrServerless: serverless, glue: glueClient(config.aws),
+  }, { dryRun: false });
   expect(boot.actions.filter((a) => a.action === 'failed')).toEqual([]);
   for (const key of ['in/song_data/A/A/A/TRAAAAW128F429D538.json', 'in/log_data/2018/11/2018-11-15-events.json', 'in/log_data/2018/11/2018-11-16-events.json'])
     await s3.send(new PutObjectCommand({ Bucket: 'emrflow-lake', Key: key, Body: '{}\n' }));
@@ -179,4 +190,59 @@ describe('the sweeper on emr-serverless', () => {
     expect(row).toMatchObject({ rule: 'owner-closed', action: 'terminated' });
     expect((await moto.jobRuns()).find((j) => j.id === stepId)?.state).toBe('CANCELLED');
   }, 120_000);
+});
+
+describe('a completed run on emr-serverless', () => {
+  test('the job run staged, audited, published: the tables are in the lake and the summary has the job run\'s billed cost', async () => {
+    // A lake and a worker of this test's own (the other tests' runs leave their job runs behind in moto).
+    const output = `s3://emrflow-lake/serverless-done-${randomUUID().slice(0, 8)}`;
+    const own = { ...env, EMRFLOW_DATALAKE_OUTPUT_DATA: output, EMRFLOW_TEMPORAL_TASK_QUEUE: `serverless-done-${randomUUID()}` };
+    workers.push(cliWorker(own));
+    const workflowId = `sl-done-${Date.now()}`;
+    const handle = await conn.client.workflow.start('songsEtl', { taskQueue: own.EMRFLOW_TEMPORAL_TASK_QUEUE, workflowId, args: [{ runDate: '2018-11-16', mode: 'full' }] });
+    const [jobRun] = await jobRunsOf(workflowId);
+    const args = etlArgs(jobRun!.args);
+    expect(args).toEqual({
+      input: 's3://emrflow-lake/in', output, mode: 'full', runDate: '2018-11-16', runId: reportIdFor(workflowId, handle.firstExecutionRunId), stageOnly: true,
+    });
+    // The job run plays etl.py: running, it stages the run's tables, manifest and report; then it ends, billed.
+    await moto.setJobRun(jobRun!.id, 'RUNNING');
+    const report = await stageLikeEtl(s3, args, {
+      months: [[2018, 11, 42]], users: 5, songYears: [0, 2004], songs: 3, artists: 2,
+      rejected: {}, input: { song_files: 1, log_files: 2, song_records: 3, log_records: 60 },
+    });
+    const billed = { vCPUHour: 0.527, memoryGBHour: 2.108, storageGBHour: 10.54 };
+    await moto.setJobRun(jobRun!.id, 'SUCCESS', { utilization: billed, durationSeconds: 474 });
+
+    const summary = await handle.result() as SongsEtlSummary;
+    expect(summary).toMatchObject({ provider: 'emr-serverless', output, stepId: jobRun!.id, rows: report.rows });
+    expect(summary.tasks.map((t) => [t.id, t.state])).toEqual(
+      [['input', 'succeeded'], ['etl', 'succeeded'], ['audit', 'succeeded'], ['publish', 'succeeded'], ['catalog', 'succeeded']]);
+    const usd = billed.vCPUHour * DEFAULT_PRICES.serverlessVcpuHourUsd + billed.memoryGBHour * DEFAULT_PRICES.serverlessMemoryGbHourUsd
+      + billed.storageGBHour * DEFAULT_PRICES.serverlessStorageGbHourUsd;
+    expect(summary.cost).toMatchObject({
+      provider: 'emr-serverless', currency: 'USD', pricesFrom: 'defaults',
+      usage: { kind: 'emr-serverless', ...billed, totalExecutionDurationSeconds: 474, jobRuns: 1, final: true },
+    });
+    expect(summary.cost!.estimatedUsd).toBeCloseTo(usd, 6);
+    expect(summary.cost!.basis).toContain('(billed, 1 job run)');
+
+    // What a user sees in the lake: each table's published files, nothing left staged.
+    const prefix = output.slice('s3://emrflow-lake/'.length);
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: 'emrflow-lake', Prefix: `${prefix}/`, ContinuationToken: token }));
+      keys.push(...(page.Contents ?? []).map((o) => o.Key!.slice(prefix.length + 1)));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    for (const table of SPARKIFY_TABLES.map((t) => t.name)) {
+      expect(keys.filter((k) => k.startsWith(`${table}/`) && k.endsWith('.parquet')), `${table} published`).not.toEqual([]);
+    }
+    const songplayDirs = new Set(keys.filter((k) => k.startsWith('songplays/') && k.endsWith('.parquet')).map((k) => k.split('/').slice(1, -1).join('/')));
+    expect([...songplayDirs], 'songplays partitions').toEqual(['year=2018/month=11']);
+    expect(keys.filter((k) => /^_(staging|previous|publish)\//.test(k)), 'nothing left staged').toEqual([]);
+    // Exactly one job run, and it has ended.
+    expect((await jobRunsOf(workflowId)).map((j) => [j.id, j.state])).toEqual([[jobRun!.id, 'SUCCESS']]);
+  }, 180_000);
 });
