@@ -121,10 +121,12 @@ function heading(v: RunDetailsView): string {
   }
 }
 
+/** What the run's cluster was up for and, once known, what that cost: both, as a person checking a bill wants. */
 function costLines(v: RunDetailsView): string[] {
-  if (v.cost) return [`**Estimated cost**: $${v.cost.estimatedUsd.toFixed(2)} (${cell(v.cost.basis)}; prices from ${v.cost.pricesFrom})`];
-  if (v.billedSeconds != null) return [`**Billed time** (cluster created → terminated): ${duration(v.billedSeconds)}`];
-  return [];
+  return [
+    ...(v.billedSeconds != null ? [`**Billed time** (cluster created → terminated): ${duration(v.billedSeconds)}`] : []),
+    ...(v.cost ? [`**Estimated cost**: $${v.cost.estimatedUsd.toFixed(2)} (${cell(v.cost.basis)}; prices from ${v.cost.pricesFrom})`] : []),
+  ];
 }
 
 function reportLines(reports: Record<string, RunReport>): string[] {
@@ -163,8 +165,8 @@ export function renderRunDetails(v: RunDetailsView): string {
     lines.push('**Cluster**: none yet');
   }
   lines.push(...reportLines(v.reports));
-  const cost = costLines(v);
-  if (cost.length) lines.push('', ...cost);
+  // One paragraph each (Markdown joins adjacent lines).
+  for (const line of costLines(v)) lines.push('', line);
   return lines.join('\n');
 }
 

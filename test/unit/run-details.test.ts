@@ -67,11 +67,10 @@ test('a local run links the state directory; rows per table, rejected records an
   expect(md).toContain('**Billed time** (cluster created → terminated): 2 m 05 s');
 });
 
-test('the cost replaces the billed time when the summary has one', () => {
+test('the cost is shown beside the billed time when the summary has one, each its own paragraph', () => {
   const cost = { provider: 'emr' as const, currency: 'USD' as const, estimatedUsd: 0.1234, basis: '3 × m5.xlarge for 0.21 h', usage: { kind: 'local' as const, wallSeconds: 1 }, pricesFrom: 'defaults' as const };
   const md = renderRunDetails(view({ outcome: 'succeeded', billedSeconds: 60, cost }));
-  expect(md).toContain('**Estimated cost**: $0.12 (3 × m5.xlarge for 0.21 h; prices from defaults)');
-  expect(md).not.toContain('Billed time');
+  expect(md).toContain('**Billed time** (cluster created → terminated): 1 m 00 s\n\n**Estimated cost**: $0.12 (3 × m5.xlarge for 0.21 h; prices from defaults)');
 });
 
 test('a failed run: the reason first, then the driver stderr tail in a code block (from the failure details or the message)', () => {

@@ -281,7 +281,8 @@ describe('what the web UI shows of a run', () => {
     expect(currentDetails).toContain('[s-FAKE1](https://s3.console.aws.amazon.com/s3/buckets/logs?region=eu-west-1&prefix=emr%2Fj-FAKE1%2Fsteps%2Fs-FAKE1%2F)');
     expect(currentDetails).toMatch(/\| etl \| spark \| succeeded \| \d+ s \|/);
     expect(currentDetails).toMatch(/\| songplays \| \d+ \|/);
-    // A run that knows its cost shows it (with what was billed) instead of the bare billed time.
+    // The billed time, and the estimated cost once the run knows it.
+    expect(currentDetails).toMatch(/\*\*Billed time\*\* \(cluster created → terminated\): \d+ s/);
     expect(currentDetails).toMatch(/\*\*Estimated cost\*\*: \$\d+\.\d\d \(3 × m5\.xlarge for \d+ s at \$0\.192 \+ EMR \$0\.048 per instance-hour; prices from defaults\)/);
     expect(summaries).toEqual(expect.arrayContaining([
       'create cluster: 1 × m5.xlarge + 2 × m5.xlarge, emr-7.13.0', 'Spark: etl.py daily 2018-11-15', 'terminate j-FAKE1',
