@@ -11,12 +11,17 @@ describe('createActivities', () => {
     expect(createProvider(config).kind).toBe('local');
     expect(await createActivities(config).pipelineSettings()).toEqual({
       provider: 'local', outputUri: config.datalake.output_data, inputUri: config.datalake.input_data, maxRejectedShare: 0.1, stagingKeepHours: 72,
+      // For the run page: the cluster's shape and where local clusters keep their logs.
+      cluster: `spark-submit, ${config.local.spark_master}`, stateDir: config.local.state_dir,
     });
     const emr = testConfig({
       EMRFLOW_CLUSTER_PROVIDER: 'emr', EMRFLOW_S3_CODE_URI: 's3://bkt/code', EMRFLOW_S3_LOG_URI: 's3://bkt/logs',
       EMRFLOW_DATALAKE_INPUT_DATA: 's3://bkt/in', EMRFLOW_DATALAKE_OUTPUT_DATA: 's3://bkt/out',
     });
     expect(createProvider(emr).kind).toBe('emr');
+    expect(await createActivities(emr).pipelineSettings()).toMatchObject({
+      provider: 'emr', cluster: '1 × m5.xlarge + 2 × m5.xlarge, emr-7.13.0', region: emr.aws.region, logUri: 's3://bkt/logs',
+    });
     // With a webhook: which outcomes to send, never where to.
     const hooked = testConfig({ EMRFLOW_NOTIFY_WEBHOOK_URL: 'https://hooks.example.com/T0/B0/secret-key', EMRFLOW_NOTIFY_ON: 'failure' });
     const settings = await createActivities(hooked).pipelineSettings();
