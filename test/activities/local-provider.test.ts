@@ -90,6 +90,17 @@ describe('local provider', () => {
     await expect(p.addStep({ clusterId, stepName: 'late', scriptUri: fixture('plain.py'), args: [] })).rejects.toThrow(/terminated/);
   });
 
+  it('a step\'s Spark scratch lives under its cluster, and terminate removes it even when the driver was killed', async () => {
+    const stateDir = tempStateDir();
+    const p = plainPythonProvider(stateDir);
+    const { clusterId } = await p.createCluster(run());
+    await p.addStep({ clusterId, stepName: 's', scriptUri: fixture('scratch_then_sleep.py'), args: [] });
+    const scratch = join(stateDir, 'clusters', clusterId, 'scratch');
+    await until('the step to write its scratch', async () => (existsSync(join(scratch, 'blockmgr-test', 'shuffle_0_0.data')) ? true : undefined));
+    await p.terminateCluster(clusterId);
+    expect(existsSync(scratch)).toBe(false);
+  });
+
   it('a restarted worker finds its cluster and step; a step whose process vanished is FAILED, not RUNNING', async () => {
     const dir = tempStateDir();
     const before = plainPythonProvider(dir);

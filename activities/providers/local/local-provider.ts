@@ -2,7 +2,7 @@
 // spark-submit process group whose exit status lands on disk. No AWS account needed.
 import type { ResourceUsage } from '../../cost/usage';
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import type {
@@ -149,7 +149,12 @@ export class LocalProvider implements ClusterProvider {
       await this.markCancelled(cluster.clusterId, step, 'cluster terminated before the step started');
       throw new Error(`cluster ${cluster.clusterId} was terminated while the step was being added; it was not started`);
     }
-    const pid = spawnStep(dir, step.command, this.options.env ?? stepEnvironment());
+    // Spark's scratch (block manager and shuffle dirs) lives with the cluster, not in the shared
+    // temp dir: a driver killed by a cancel or a crash cannot clean it up, and terminateCluster
+    // removes it as EMR discards an instance's disks.
+    const scratch = this.scratchDir(cluster.clusterId);
+    await mkdir(scratch, { recursive: true });
+    const pid = spawnStep(dir, step.command, { ...(this.options.env ?? stepEnvironment()), SPARK_LOCAL_DIRS: scratch });
     const current = (await this.state.readStep(cluster.clusterId, stepId)) ?? step;
     await this.state.writeStep(cluster.clusterId, { ...current, pid, pidStartTicks: processStartTicks(pid), startedAt: new Date().toISOString() });
     return { clusterId: cluster.clusterId, stepId, reused: false };
@@ -193,6 +198,9 @@ export class LocalProvider implements ClusterProvider {
     await this.stopStep(clusterId, stepId, 'cancelled by request');
   }
 
+  /** SPARK_LOCAL_DIRS of the cluster's steps. */
+  private scratchDir(clusterId: string): string { return join(this.state.clusterDir(clusterId), 'scratch'); }
+
   async terminateCluster(clusterId: string): Promise<TerminateResult> {
     const cluster = await this.state.readCluster(clusterId);
     if (!cluster || cluster.state === 'TERMINATED')
@@ -204,6 +212,9 @@ export class LocalProvider implements ClusterProvider {
     await this.state.writeCluster({ ...cluster, state: 'TERMINATED', endedAt });
     for (const stepId of await this.state.listStepIds(clusterId))
       await this.stopStep(clusterId, stepId, 'cluster terminated');
+    // A stopped driver may still be exiting: retry a dir that is not empty yet; scratch that
+    // cannot be removed must not turn a successful terminate into a failure.
+    await rm(this.scratchDir(clusterId), { recursive: true, force: true, maxRetries: 5 }).catch(() => undefined);
     return { clusterId, action: 'terminated', terminatedAt: endedAt };
   }
 
