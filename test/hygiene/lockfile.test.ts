@@ -12,5 +12,5 @@ test('item 16: after the setup, package-lock.json is byte-identical to the commi
   // Compare with the index rather than HEAD, so a developer who staged a lock change on purpose
   // is not told otherwise; CI and a fresh clone have nothing staged.
   const changed = git('diff', '--stat', '--', 'package-lock.json').trim();
-  expect(changed, 'the setup rewrote package-lock.json: commit the lock `npm install` leaves').toBe('');
+  expect(changed, 'the setup rewrote package-lock.json: commit the lock `npm install --package-lock-only` leaves').toBe('');
 });
