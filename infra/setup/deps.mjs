@@ -48,7 +48,7 @@ function npmVersions() {
   const out = new Map();
   for (const [path, info] of Object.entries(lock.packages ?? {})) {
     if (!path) continue;
-    out.set(path.replace(/^.*node_modules\//, ''), info.version);
+    out.set(path.replace(/^node_modules\//, ''), info.version);
   }
   return out;
 }
