@@ -13,7 +13,17 @@ export const keepAlive: ActivityInterceptorsFactory = (ctx) => ({
   inbound: {
     async execute(input, next) {
       if (HEARTBEAT_THEMSELVES.has(ctx.info.activityType)) return next(input);
-      const timer = setInterval(() => ctx.heartbeat(), KEEP_ALIVE_EVERY_MS);
+      // A bare heartbeat would replace the activity's own progress details (a sensor's time
+      // waited, say) with nothing, and a retry after a crash would start over from zero. So the
+      // keep-alive repeats the last details this attempt sent, or the previous attempt's until it
+      // sends its own: whatever the activity heartbeats goes through this wrapper first.
+      let last: unknown = ctx.info.heartbeatDetails;
+      const send = ctx.heartbeat;
+      (ctx as { heartbeat: (details?: unknown) => void }).heartbeat = (details?: unknown) => {
+        last = details;
+        send(details);
+      };
+      const timer = setInterval(() => send(last), KEEP_ALIVE_EVERY_MS);
       try {
         return await next(input);
       } finally {
