@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.venv/**', '.emrflow/**', '.bench-data/**', 'test-artifacts/**', 'spark-jobs/**'] },
+  { ignores: ['node_modules/**', '.venv/**', '.emrflow/**', '.bench-data/**', 'test-artifacts/**', 'spark-jobs/**', '**/cdk.out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
