@@ -1230,8 +1230,10 @@ def _share(text: str) -> float:
     return value
 
 
-def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    p = _Parser(prog=PROG, description="Sparkify ETL: JSON songs and logs -> Parquet star schema.")
+def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
+    """The job's arguments. The benchmarks' stand-in job (infra/bench/noop_job.py) parses
+    with this too, so it accepts whatever the orchestrator passes to this job."""
+    p = _Parser(prog=prog, description="Sparkify ETL: JSON songs and logs -> Parquet star schema.")
     p.add_argument("--input", required=True, help="URI holding song_data/ and log_data/")
     p.add_argument("--output", required=True, help="URI of the tables")
     p.add_argument("--mode", choices=["full", "daily"], default="full")
@@ -1241,7 +1243,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                    help="write the tables to _staging/<run-id>/ with a manifest; the orchestrator publishes")
     p.add_argument("--max-rejected-share", type=_share, default=0.05,
                    help="standalone audit: the largest share of input records that may be rejected (default 0.05)")
-    args = p.parse_args(list(argv))
+    return p
+
+
+def parse_args(argv: Sequence[str], prog: str = PROG) -> argparse.Namespace:
+    args = build_parser(prog).parse_args(list(argv))
     if args.mode == "daily" and args.run_date is None:
         raise UsageError("--run-date is required with --mode daily")
     if args.run_id is not None and not re.fullmatch(r"[A-Za-z0-9._-]{1,200}", args.run_id):

@@ -8,23 +8,28 @@
 // ending to b's step starting, with the step's end signalled by the provider (BENCH_CHAIN_RUNS
 // runs, default 20) and, side by side, seen by polling every 30 s as with EMR
 // (BENCH_CHAIN_POLL_RUNS, default 3). BENCH_ONLY=chain or BENCH_ONLY=spark runs one part.
+// BENCH_SMOKE=1: one counted run (step watch, no warm-up, no poll-only baseline) and one signalled
+// chain run, to check that the benchmark works, not its targets; its step runs the stand-in job
+// with Python and no SparkSession (EMRFLOW_BENCH_NO_SPARK), so it takes a second, not a JVM start
+// (30 s and more on a loaded machine): the job's arguments, outputs and the workflow are what it checks.
 import { join } from 'node:path';
 import { createActivities } from '../../activities';
 import { LocalProvider, sparkEnvironment } from '../../activities/providers/local/local-provider';
-import { sparkSubmit, venvBin } from '../paths';
+import { etlScript, sparkSubmit, venvBin } from '../paths';
 import { createWorker } from '../worker/create-worker';
 import { benchConfig, machineLine, quietWorkerLogs, tempDir } from './bench-config';
 import { measureChain, type ChainTiming } from './chain';
 import { createBenchSchedule, stepEndNoticedAfter, triggerAndTime, type RunTiming } from './scheduled-run';
 import { fmt, spread, SPREAD_HEADER, spreadRow, table } from './stats';
+import { metCount, size, SMOKE, summaryLine, type Figures } from './summary-line';
 import { startTemporal, type BenchTemporal } from './temporal';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 20);
-const BASELINE_RUNS = Number(process.env.BENCH_BASELINE_RUNS ?? 8);
+const RUNS = size('BENCH_RUNS', 20, 1);
+const BASELINE_RUNS = size('BENCH_BASELINE_RUNS', 8, 0);
 const TARGET_S = 1.5;
-const CHAIN_RUNS = Number(process.env.BENCH_CHAIN_RUNS ?? 20);
+const CHAIN_RUNS = size('BENCH_CHAIN_RUNS', 20, 1);
 const CHAIN_TARGET_S = 0.5;
-const CHAIN_POLL_RUNS = Number(process.env.BENCH_CHAIN_POLL_RUNS ?? 3);
+const CHAIN_POLL_RUNS = size('BENCH_CHAIN_POLL_RUNS', 3, 0);
 const CHAIN = { stepSeconds: 1, apiLatencyMs: 50, pollSeconds: 30 };
 const CHAIN_VARIANTS = [
   { ...CHAIN, label: 'step end signalled (now)', watch: true, runs: CHAIN_RUNS },
@@ -41,8 +46,11 @@ async function measure(temporal: BenchTemporal, dir: string, v: Variant): Promis
     stateDir: config.local.state_dir,
     pollSeconds: config.local.step_poll_seconds,
     // A step that does almost nothing needs no second core and no web UI: keeps JVM start-up short.
-    submitCommand: (script, args) => [sparkSubmit, '--master', 'local[1]', '--driver-memory', '512m', '--conf', 'spark.ui.enabled=false', script, ...args],
-    env: sparkEnvironment(venvBin('python')),
+    submitCommand: SMOKE
+      ? (script, args) => [venvBin('python'), script, ...args]
+      : (script, args) => [sparkSubmit, '--master', 'local[1]', '--driver-memory', '512m', '--conf', 'spark.ui.enabled=false', script, ...args],
+    // The stand-in is staged as one file (as etl.py): it finds the real job's parser here.
+    env: { ...sparkEnvironment(venvBin('python')), EMRFLOW_ETL_SCRIPT: etlScript, ...(SMOKE && { EMRFLOW_BENCH_NO_SPARK: '1' }) },
     watchSteps: v.watchSteps,
   });
   const activities = createActivities(config, { jobScript, provider });
@@ -50,7 +58,7 @@ async function measure(temporal: BenchTemporal, dir: string, v: Variant): Promis
   return worker.runUntil(async () => {
     const schedule = await createBenchSchedule(temporal.client, `bench-overhead-${v.watchSteps ? 'watch' : 'poll'}`, config.temporal.task_queue);
     try {
-      await triggerAndTime(temporal.client, schedule, provider); // warm-up (bundle, caches): not counted
+      if (!SMOKE) await triggerAndTime(temporal.client, schedule, provider); // warm-up (bundle, caches): not counted
       const timings: RunTiming[] = [];
       for (let i = 1; i <= v.runs; i += 1) {
         const t = await triggerAndTime(temporal.client, schedule, provider);
@@ -78,7 +86,7 @@ async function main(): Promise<void> {
   const variants: Variant[] = ONLY === 'chain' ? [] : [
     { label: 'poll only (before)', watchSteps: false, runs: BASELINE_RUNS },
     { label: 'step watch (now)', watchSteps: true, runs: RUNS },
-  ];
+  ].filter((v) => v.runs > 0);
   const results = new Map<Variant, RunTiming[]>();
   const chains = new Map<string, ChainTiming[]>();
   try {
@@ -104,10 +112,22 @@ async function main(): Promise<void> {
     ]));
   }
   const summary: string[] = [];
-  if (variants.length > 0) {
-    const [before, now] = variants.map((v) => spread(results.get(v)!.map(endToEnd)).median);
-    console.log(`\nmedian end-to-end overhead: before ${fmt(before!)} s, now ${fmt(now!)} s (${fmt(before! / now!, 1)}x less); target < ${TARGET_S} s: ${now! < TARGET_S ? 'MET' : 'NOT MET'}`);
-    summary.push(`run overhead median ${fmt(now!)} s (${fmt(now! / TARGET_S)}x the ${TARGET_S} s target): ${now! < TARGET_S ? 'MET' : 'NOT MET'}`);
+  const figures: Figures = {};
+  const met: boolean[] = [];
+  const watched = variants.find((v) => v.watchSteps);
+  if (watched) {
+    const ends = spread(results.get(watched)!.map(endToEnd));
+    const now = ends.median;
+    const baseline = variants.find((v) => !v.watchSteps);
+    const before = baseline ? spread(results.get(baseline)!.map(endToEnd)).median : NaN;
+    console.log(`\nmedian end-to-end overhead: before ${fmt(before)} s, now ${fmt(now)} s (${fmt(before / now, 1)}x less); target < ${TARGET_S} s: ${now < TARGET_S ? 'MET' : 'NOT MET'}`);
+    summary.push(`run overhead median ${fmt(now)} s (${fmt(now / TARGET_S)}x the ${TARGET_S} s target): ${now < TARGET_S ? 'MET' : 'NOT MET'}`);
+    Object.assign(figures, {
+      runs: ends.n, overhead_median_s: fmt(now), overhead_p95_s: fmt(ends.p95), 'overhead/target': fmt(now / TARGET_S),
+      ...(baseline && { before_median_s: fmt(before) }),
+      step_median_s: fmt(spread(results.get(watched)!.map(stepSeconds)).median),
+    });
+    met.push(now < TARGET_S);
   }
   for (const [label, chain] of chains) {
     const h = spread(chain.map((t) => t.handoff));
@@ -124,11 +144,17 @@ async function main(): Promise<void> {
   if (signalled) {
     const h = spread(signalled.map((t) => t.handoff));
     const polled = chains.get(CHAIN_VARIANTS[1]!.label);
-    const met = h.median < CHAIN_TARGET_S;
-    summary.push(`step end → dependant's step start median ${fmt(h.median)} s, p95 ${fmt(h.p95)} s (${fmt(h.median / CHAIN_TARGET_S)}x the ${CHAIN_TARGET_S} s target): ${met ? 'MET' : 'NOT MET'}`
+    const handoffMet = h.median < CHAIN_TARGET_S;
+    summary.push(`step end → dependant's step start median ${fmt(h.median)} s, p95 ${fmt(h.p95)} s (${fmt(h.median / CHAIN_TARGET_S)}x the ${CHAIN_TARGET_S} s target): ${handoffMet ? 'MET' : 'NOT MET'}`
       + (polled ? ` (polled every ${CHAIN.pollSeconds} s as EMR: median ${fmt(spread(polled.map((t) => t.handoff)).median)} s)` : ''));
+    Object.assign(figures, {
+      handoff_runs: h.n, handoff_median_s: fmt(h.median), handoff_p95_s: fmt(h.p95), 'handoff/target': fmt(h.median / CHAIN_TARGET_S),
+      ...(polled && { handoff_polled_median_s: fmt(spread(polled.map((t) => t.handoff)).median) }),
+    });
+    met.push(handoffMet);
   }
   console.log(`\nsummary: ${summary.join('; ')}`);
+  console.log(summaryLine('overhead', { ...figures, met: metCount(met) }));
 }
 
 main().catch((e: unknown) => {

@@ -13,7 +13,8 @@
 //      steps held: how long until every task waits on its step, how many wait at once, and the
 //      worker's RSS; then the steps are released. emrflow's tuning only.
 // Every run writes a lake of its own (lake-per-run.ts): one lake's lock would let one run at a time hold steps.
-// BENCH_ONLY=runs or BENCH_ONLY=fanout runs one part.
+// BENCH_ONLY=runs or BENCH_ONLY=fanout runs one part. BENCH_SMOKE=1: a handful of runs, emrflow's
+// tuning only, 1 s polls and a 2 s hold, to check that the benchmark works, not its targets.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,16 +24,17 @@ import type { Client } from '@temporalio/client';
 import { machineLine, tempDir } from './bench-config';
 import { sampleRss } from './memory';
 import { fmt, table } from './stats';
+import { metCount, size, SMOKE, summaryLine, type Figures } from './summary-line';
 import { startTemporal } from './temporal';
 
-const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 1000);
-const RUNS = Number(process.env.BENCH_RUNS ?? 300);
-const POLL_SECONDS = 30; // [emr] step_poll_seconds' default
+const CONCURRENT = size('BENCH_CONCURRENT', 1000, 5);
+const RUNS = size('BENCH_RUNS', 300, 3);
+const POLL_SECONDS = SMOKE ? 1 : 30; // [emr] step_poll_seconds' default (smoke: held runs end soon after release)
 const API_LATENCY_MS = 50;
-const HOLD_MS = 30_000; // a full poll interval with every run waiting
+const HOLD_MS = SMOKE ? 2_000 : 30_000; // a full poll interval with every run waiting
 const TARGET_RUNS = 1000;
 const TARGET_MIB = 1024;
-const FANOUT_RUNS = Number(process.env.BENCH_FANOUT_RUNS ?? 1000);
+const FANOUT_RUNS = size('BENCH_FANOUT_RUNS', 1000, 2);
 const FANOUT_WIDTH = 10; // spark tasks per bench-fanout run
 const TARGET_TASKS = 10_000;
 const ONLY = process.env.BENCH_ONLY;
@@ -181,7 +183,7 @@ async function main(): Promise<void> {
   let fanout: FanoutResult | undefined;
   try {
     if (ONLY !== 'fanout') {
-      results.push(await measure(temporal.client, temporal.address, 'SDK defaults (before)', 'sdk-defaults'));
+      if (!SMOKE) results.push(await measure(temporal.client, temporal.address, 'SDK defaults (before)', 'sdk-defaults'));
       results.push(await measure(temporal.client, temporal.address, 'emrflow tuning (now)', 'emrflow'));
     }
     if (ONLY !== 'runs') fanout = await measureFanout(temporal.client, temporal.address);
@@ -189,9 +191,27 @@ async function main(): Promise<void> {
     await temporal.stop();
   }
   const summary: string[] = [];
-  if (results.length > 0) summary.push(runsFigures(results));
-  if (fanout) summary.push(fanoutFigures(fanout));
+  const figures: Figures = {};
+  const met: boolean[] = [];
+  if (results.length > 0) {
+    summary.push(runsFigures(results));
+    const now = results.at(-1)!;
+    Object.assign(figures, {
+      runs_per_s: fmt(now.runsPerSecond, 1), waiting: now.maxInflight, 'waiting/target': fmt(now.maxInflight / TARGET_RUNS),
+      peak_rss_mib: fmt(now.peakMiB, 0), 'rss/target': fmt(now.peakMiB / TARGET_MIB),
+    });
+    met.push(now.maxInflight >= TARGET_RUNS && now.peakMiB < TARGET_MIB);
+  }
+  if (fanout) {
+    summary.push(fanoutFigures(fanout));
+    Object.assign(figures, {
+      fanout_waiting: fanout.maxInflight, 'fanout_waiting/target': fmt(fanout.maxInflight / TARGET_TASKS),
+      fanout_peak_rss_mib: fmt(fanout.peakMiB, 0), 'fanout_rss/target': fmt(fanout.peakMiB / TARGET_MIB),
+    });
+    met.push(fanout.maxInflight >= TARGET_TASKS && fanout.peakMiB < TARGET_MIB);
+  }
   console.log(`\nsummary: ${summary.join('; ')}`);
+  console.log(summaryLine('throughput', { ...figures, met: metCount(met) }));
   // Runs not drained within the bound still have result() long-polls open against the stopped server.
   process.exit(0);
 }
