@@ -17,6 +17,18 @@ export default definePipeline({ name: 'loop', description: 'a cycle', tasks: [
 ] });
 `);
 
+// A syntax error, as tsx (the CLI's TypeScript loader) reports it: file, line, column, message.
+const broken = mkdtempSync(join(tmpdir(), 'emrflow-broken-pipelines-'));
+afterAll(() => rmSync(broken, { recursive: true, force: true }));
+writeFileSync(join(broken, 'package.json'), '{"type": "module"}\n');
+writeFileSync(join(broken, 'broken.ts'), `import { definePipeline } from '${join(repoRoot, 'pipelines/define.ts')}';
+export default definePipeline({
+  name: 'broken'
+  description: 'a comma is missing above',
+  tasks: [],
+});
+`);
+
 describe('emrflow pipelines', () => {
   test('list --json gives songs-etl and sparkify-reports with their tasks and dependencies', async () => {
     const r = await emrflow(['pipelines', 'list', '--json']);
@@ -46,5 +58,11 @@ describe('emrflow pipelines', () => {
     const r = await emrflow(args, { EMRFLOW_PIPELINES_DIR: bad });
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([`emrflow: ${join(bad, 'loop.ts')}: task a: dependency cycle: a -> b -> a`]);
+  });
+
+  test('a pipeline file that does not parse: one line with its file, line, column and the parser\'s message, exit 2', async () => {
+    const r = await emrflow(['pipelines', 'validate'], { EMRFLOW_PIPELINES_DIR: broken });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([`emrflow: ${join(broken, 'broken.ts')}:4:3: cannot be loaded: Expected "}" but found "description"`]);
   });
 });
