@@ -46,6 +46,11 @@ describe('emrflow pipelines', () => {
     expect(show.code).toBe(0);
     expect(show.stdout).toContain('runs after: songs-etl (same run date and mode)');
     expect(show.stdout).toContain('  daily-summary [spark] after plays-by-level, top-songs: spark-jobs/reports/daily_summary.py');
+    // The schedule's time as the schedules are synced with it: dl.cfg's [schedule], not its key names.
+    const etl = await emrflow(['pipelines', 'show', 'songs-etl']);
+    expect(etl.stdout).toContain('\nschedule: daily at 07:00 UTC, overlap buffer-all\n');
+    const early = await emrflow(['pipelines', 'show', 'songs-etl'], { EMRFLOW_SCHEDULE_DAILY_TIME: '05:30', EMRFLOW_SCHEDULE_TIME_ZONE: 'Europe/Berlin' });
+    expect(early.stdout).toContain('\nschedule: daily at 05:30 Europe/Berlin, overlap buffer-all\n');
     const ok = await emrflow(['pipelines', 'validate']);
     expect(ok.code).toBe(0);
     expect(ok.stderr).toContain('2 pipelines valid: songs-etl, sparkify-reports');

@@ -40,7 +40,7 @@ describe('pipeline validation', () => {
   test('a deadline becomes part of the plan, in the schedule\'s zone unless it names its own', async () => {
     const reg = await loadPipelines(folder(`{ id: 'a', kind: 'spark', script: 'job.py' }`, `deadline: '07:00:30', schedule: { timeZone: 'Europe/Berlin' },`));
     expect(reg.plan('mine')?.deadline).toEqual({ time: '07:00:30', timeZone: 'Europe/Berlin' });
-    expect(showPipeline(reg.plan('mine')!)).toContain('deadline: the run for date D succeeded by 07:00:30 Europe/Berlin on D + 1');
+    expect(showPipeline(reg.plan('mine')!, { dailyTime: '07:00', timeZone: 'UTC' })).toContain('deadline: the run for date D succeeded by 07:00:30 Europe/Berlin on D + 1');
   });
 
   test.each([
