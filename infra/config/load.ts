@@ -56,10 +56,11 @@ function readIni(file: string): RawSections {
 
 /**
  * EMRFLOW_ variables that are not settings: the config file's path, the pipelines folder, and
- * the test hooks (EMRFLOW_TEST_*, EMRFLOW_FAULT_*) the worker passes to its jobs.
+ * what tests and benchmarks pass to jobs (EMRFLOW_TEST_*, EMRFLOW_FAULT_*, EMRFLOW_BENCH_*, and
+ * EMRFLOW_ETL_SCRIPT, where the benchmark's stand-in job finds etl.py).
  */
-const NOT_SETTINGS = new Set(['EMRFLOW_CONFIG', 'EMRFLOW_PIPELINES_DIR']);
-const NOT_SETTING_PREFIXES = ['EMRFLOW_TEST_', 'EMRFLOW_FAULT_'];
+const NOT_SETTINGS = new Set(['EMRFLOW_CONFIG', 'EMRFLOW_PIPELINES_DIR', 'EMRFLOW_ETL_SCRIPT']);
+const NOT_SETTING_PREFIXES = ['EMRFLOW_TEST_', 'EMRFLOW_FAULT_', 'EMRFLOW_BENCH_'];
 
 function envOverrides(env: NodeJS.ProcessEnv): Map<string, { value: string; name: string }> {
   const found = new Map<string, { value: string; name: string }>();
