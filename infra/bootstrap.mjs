@@ -154,5 +154,5 @@ ensureVenv();
 await ensureSparkJars();
 // The local Spark driver's class-data-sharing archive (spark-jobs/spark_cds.py): about half of a
 // driver's start-up. It checks its own stamp and returns at once when current; a failure only warns.
-run(join(root, '.venv', 'bin', 'python'), [join(root, 'spark-jobs', 'spark_cds.py')], "recording the local Spark driver's class-data-sharing archive");
+run(join(root, '.venv', 'bin', 'python'), [join(root, 'spark-jobs', 'spark_cds.py')], "checking the local Spark driver's class-data-sharing archive (recorded only when missing or out of date)");
 if (wantBrowser) ensureBrowser();

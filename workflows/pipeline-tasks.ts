@@ -52,9 +52,13 @@ async function sensor(ctx: RunContext, task: Of<'waitForInput'>, status: TaskSta
   status.waitingFor = ctx.settings.inputUri === undefined ? path : fillPlaceholders(path, runValues({
     runDate: ctx.runDate, mode: ctx.mode, runId: ctx.reportId, input: ctx.settings.inputUri, output: ctx.settings.outputUri,
   }));
+  // For the status query only (`run --wait` names it): workflow time, no command, and gone
+  // again once the wait ends, so a run's result is what it was.
+  status.waitUntil = new Date(new Date().getTime() + task.timeoutMinutes * 60_000).toISOString();
   const found = await ctx.stage('waitForInput', task.id, () => waitForInput(task.timeoutMinutes).executeWithOptions({ summary: `wait for ${status.waitingFor}` }, [{
     path, runDate: ctx.runDate, mode: ctx.mode, runId: ctx.reportId, timeoutMinutes: task.timeoutMinutes, pollSeconds: task.pollSeconds,
   }]));
+  delete status.waitUntil;
   status.waitingFor = found.path;
 }
 

@@ -38,6 +38,8 @@ export interface TaskStatus {
   rows?: Record<string, number | string>;
   /** Sensors: what the task waits for. */
   waitingFor?: string;
+  /** Sensors, while they wait: when the wait gives up (its timeoutMinutes after it began). */
+  waitUntil?: string;
   /** Why the task failed, was skipped or cancelled. */
   reason?: string;
 }

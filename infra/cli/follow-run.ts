@@ -4,13 +4,27 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { EmrflowConfig } from '../config';
 import { uiUrl } from '../server/dev-server';
 import { statusQuery } from '../../workflows/pipeline-run';
-import type { PipelineStatus } from '../../workflows/pipeline-types';
+import type { PipelineStatus, TaskStatus } from '../../workflows/pipeline-types';
 import { say } from './context';
 import { livePollers } from './require-poller';
 
+/** A sensor's deadline as the user reads it: UTC, with the date when it is not today's. */
+function deadlineText(iso: string): string {
+  const at = new Date(iso);
+  const sameDay = at.toISOString().slice(0, 10) === new Date().toISOString().slice(0, 10);
+  return `${sameDay ? '' : `${at.toISOString().slice(0, 10)} `}${at.toISOString().slice(11, 16)} UTC`;
+}
+
+/** What a running task is doing: its step, or the input a sensor waits for and until when. */
+function runningDetail(t: TaskStatus): string {
+  if (t.stepId) return ` (step ${t.stepId} ${t.stepState ?? ''})`.replace(' )', ')');
+  if (t.waitingFor && t.waitUntil) return ` (waiting for ${t.waitingFor} until ${deadlineText(t.waitUntil)})`;
+  return '';
+}
+
 /** Each task's state in one word, as `--wait` prints it when it changes. */
-function taskStates(s: PipelineStatus): string[] {
-  return (s.tasks ?? []).map((t) => `task ${t.id}: ${t.state}${t.state === 'running' && t.stepId ? ` (step ${t.stepId} ${t.stepState ?? ''})`.replace(' )', ')') : ''}${t.reason && (t.state === 'failed' || t.state === 'skipped') ? ` (${t.reason})` : ''}`);
+function taskStates(s: Pick<PipelineStatus, 'tasks'>): string[] {
+  return (s.tasks ?? []).map((t) => `task ${t.id}: ${t.state}${t.state === 'running' ? runningDetail(t) : ''}${t.reason && (t.state === 'failed' || t.state === 'skipped') ? ` (${t.reason})` : ''}`);
 }
 
 export function runUrl(config: EmrflowConfig, workflowId: string, runId: string): string {
@@ -30,31 +44,52 @@ export function failureText(e: unknown): string {
  * Prints the run's stage whenever it changes, until the run closes; during a long wait (an EMR
  * step runs for hours) the same line again every `repeatSeconds`, so the terminal shows it is
  * still waiting and for how long.
+ *
+ * Each task's state is printed from the first second: while no worker polls the run's task
+ * queue the status query would wait for one, so the follower asks the server for pollers every
+ * second instead and resumes the moment one appears. "No worker polls" is said only after
+ * `noWorkerGraceSeconds` without one: a worker that has just started (the demo's, or one
+ * started in another terminal) sends its first poll within a second or two.
  */
-export async function follow(client: Client, workflowId: string, quiet: boolean, repeatSeconds = 60): Promise<void> {
+export async function follow(client: Client, workflowId: string, quiet: boolean, repeatSeconds = 60, noWorkerGraceSeconds = 10): Promise<void> {
   const handle = client.workflow.getHandle(workflowId);
   const started = Date.now();
   let last = '';
   let lastSaidAt = 0;
   let lastWorkerCheck = 0;
-  let noWorker = false;
+  let noWorkerSince: number | undefined;
+  let noWorkerSaidAt = 0;
   const tasksSaid = new Map<string, string>();
+  const sayChanged = (taskLine: string): void => {
+    const id = taskLine.slice(0, taskLine.indexOf(':'));
+    if (tasksSaid.get(id) !== taskLine) say(taskLine);
+    tasksSaid.set(id, taskLine);
+  };
   for (;;) {
     const d = await handle.describe();
-    if (d.status.name !== 'RUNNING') return;
-    // Before the stage query, which itself waits for a worker and would hold this line back.
-    if (!quiet && Date.now() - lastWorkerCheck >= repeatSeconds * 1000) {
-      lastWorkerCheck = Date.now();
-      noWorker = await sayIfNoWorker(client, d.taskQueue);
+    if (d.status.name !== 'RUNNING') {
+      // The last tasks often end between two looks (audit, publish, catalog within a second):
+      // their final states still show, from the result (or the status, for a run that failed).
+      if (!quiet) for (const taskLine of taskStates(await finalStatus(client, workflowId, d.status.name))) sayChanged(taskLine);
+      return;
     }
-    if (!quiet && !noWorker) {
+    // Before the stage query, which itself waits for a worker and would hold this line back.
+    // Every second while none polls (so the follower resumes at once), else once a repeat.
+    if (!quiet && (noWorkerSince !== undefined || Date.now() - lastWorkerCheck >= repeatSeconds * 1000)) {
+      lastWorkerCheck = Date.now();
+      const polled = await hasPoller(client, d.taskQueue);
+      noWorkerSince = polled ? undefined : noWorkerSince ?? Date.now();
+      if (noWorkerSince !== undefined && Date.now() - noWorkerSince >= noWorkerGraceSeconds * 1000 && Date.now() - noWorkerSaidAt >= repeatSeconds * 1000) {
+        say(`no worker polls task queue "${d.taskQueue}": the run waits until one does (start one with \`npx emrflow worker\`)`);
+        noWorkerSaidAt = Date.now();
+      }
+    }
+    if (!quiet && noWorkerSince === undefined) {
       try {
-        const s = await handle.query(statusQuery);
-        for (const taskLine of taskStates(s)) {
-          const id = taskLine.slice(0, taskLine.indexOf(':'));
-          if (tasksSaid.get(id) !== taskLine) say(taskLine);
-          tasksSaid.set(id, taskLine);
-        }
+        // Bounded: a query the server cannot hand to a worker must not hold the loop (and the
+        // check for a lost worker) for the gRPC default of a minute.
+        const s = await client.withDeadline(Date.now() + 5000, () => handle.query(statusQuery));
+        for (const taskLine of taskStates(s)) sayChanged(taskLine);
         const stepState = liveStepState(d) ?? s.stepState ?? '';
         const line = s.lake ?? `stage ${s.stage ?? '?'}, cluster ${s.clusterId ?? '-'}, step ${s.stepId ?? '-'} ${stepState}`.trim();
         if (line !== last || Date.now() - lastSaidAt >= repeatSeconds * 1000) {
@@ -70,12 +105,21 @@ export async function follow(client: Client, workflowId: string, quiet: boolean,
   }
 }
 
-/** A wait that lost its worker says so, instead of repeating the stage line as if all were well. */
-async function sayIfNoWorker(client: Client, taskQueue: string): Promise<boolean> {
+/** A closed run's tasks: a completed run's result holds them; else the status query, if a worker answers it soon. */
+async function finalStatus(client: Client, workflowId: string, status: string): Promise<Pick<PipelineStatus, 'tasks'>> {
+  const handle = client.workflow.getHandle(workflowId);
+  try {
+    if (status === 'COMPLETED') return { tasks: ((await handle.result()) as { tasks?: TaskStatus[] }).tasks ?? [] };
+    return await client.withDeadline(Date.now() + 3000, () => handle.query(statusQuery));
+  } catch {
+    return { tasks: [] };
+  }
+}
+
+/** Whether a worker polls the task queue; an unanswered DescribeTaskQueue counts as yes (no false alarm). */
+async function hasPoller(client: Client, taskQueue: string): Promise<boolean> {
   const pollers = await livePollers(client.workflowService, client.options.namespace, taskQueue).catch(() => undefined);
-  if (pollers?.length !== 0) return false;
-  say(`no worker polls task queue "${taskQueue}": the run waits until one does (start one with \`npx emrflow worker\`)`);
-  return true;
+  return pollers?.length !== 0;
 }
 
 /**

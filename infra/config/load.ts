@@ -54,14 +54,29 @@ function readIni(file: string): RawSections {
   return out;
 }
 
+/**
+ * EMRFLOW_ variables that are not settings: the config file's path, the pipelines folder, and
+ * what tests and benchmarks pass to jobs (EMRFLOW_TEST_*, EMRFLOW_FAULT_*, EMRFLOW_BENCH_*, and
+ * EMRFLOW_ETL_SCRIPT, where the benchmark's stand-in job finds etl.py).
+ */
+const NOT_SETTINGS = new Set(['EMRFLOW_CONFIG', 'EMRFLOW_PIPELINES_DIR', 'EMRFLOW_ETL_SCRIPT']);
+const NOT_SETTING_PREFIXES = ['EMRFLOW_TEST_', 'EMRFLOW_FAULT_', 'EMRFLOW_BENCH_'];
+
 function envOverrides(env: NodeJS.ProcessEnv): Map<string, { value: string; name: string }> {
   const found = new Map<string, { value: string; name: string }>();
+  const settings: string[] = [];
   for (const [section, keys] of Object.entries(schema)) {
     for (const key of Object.keys(keys)) {
       const name = `EMRFLOW_${section}_${key}`.toUpperCase();
+      settings.push(name);
       const value = env[name];
       if (value !== undefined) found.set(`${section}.${key}`, { value: value.trim(), name });
     }
+  }
+  // A misspelled override would otherwise be ignored without a word, and the default used.
+  for (const name of Object.keys(env)) {
+    if (!name.startsWith('EMRFLOW_') || NOT_SETTINGS.has(name) || NOT_SETTING_PREFIXES.some((p) => name.startsWith(p))) continue;
+    if (!settings.includes(name)) throw new ConfigError(`environment ${name}: no such setting${didYouMean(name, settings)}`);
   }
   return found;
 }

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { isPipeline, type Pipeline, type PipelineDefinition } from '../../pipelines/define';
 import type { PipelinePlan } from '../../workflows/pipeline-plan';
 import { repoRoot } from '../paths';
+import { unknownFields } from './known-fields';
 import { toPlan, validatePipeline, validateRegistry } from './validate';
 
 /** pipelines/ of this checkout; EMRFLOW_PIPELINES_DIR points elsewhere (a deployment's own folder, tests). */
@@ -29,6 +30,38 @@ export interface PipelineRegistry {
 const line = (file: string, p: { task?: string; problem: string }): string =>
   `${file}: ${p.task !== undefined ? `task ${p.task}: ` : ''}${p.problem}`;
 
+/**
+ * A file that cannot be imported, as `file:line:column: cannot be loaded: message`. A syntax
+ * error comes from esbuild (through tsx, the CLI's loader) as "Transform failed with 1 error:" and then
+ * `path:line:column: ERROR: message` on the next line; that line is the one that helps.
+ */
+function loadError(file: string, e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const at = /^.*?:(\d+):(\d+): ERROR: (.*)$/m.exec(message);
+  // esbuild counts columns from 0; editors and terminals' file:line:column links from 1.
+  if (at) return `${file}:${at[1]}:${Number(at[2]) + 1}: cannot be loaded: ${at[3]}`;
+  return `${file}: cannot be loaded: ${message.split('\n')[0]}`;
+}
+
+/**
+ * Every file here is a pipeline, or a helper the pipelines import (define.ts,
+ * sparkify-tables.ts), which has named exports and no default one. A file with no exports at
+ * all (empty, or a pipeline without `export default`), or whose default export is not a
+ * definePipeline(...), is a mistake: dropping it silently would leave a pipeline that never runs.
+ */
+function noPipelineProblem(mod: Record<string, unknown>): string | undefined {
+  if (isPipeline(mod.default)) return undefined;
+  // A folder without {"type": "module"} loads as CommonJS: Node then adds the whole
+  // module.exports as "default" and "module.exports", which are no exports of the user's.
+  const cjs = 'module.exports' in mod && mod['module.exports'] === mod.default;
+  const named = Object.keys(mod).filter((k) => k !== 'default' && k !== 'module.exports');
+  const pipelineExport = named.find((k) => isPipeline(mod[k]));
+  if (pipelineExport) return `exports pipeline "${pipelineExport}" but not as the default; write \`export default definePipeline({...})\``;
+  if ('default' in mod && !cjs) return 'its default export is not a pipeline; write `export default definePipeline({...})`';
+  if (named.length === 0) return 'defines no pipeline: no `export default definePipeline({...})` (and no exports, as a helper the pipelines import would have)';
+  return undefined;
+}
+
 export async function loadPipelines(options: { dir?: string; sparkJobs?: string } = {}): Promise<PipelineRegistry> {
   const dir = options.dir ?? pipelinesDir;
   const sparkJobs = options.sparkJobs ?? sparkJobsDir;
@@ -42,17 +75,18 @@ export async function loadPipelines(options: { dir?: string; sparkJobs?: string 
   for (const f of files) {
     const rel = relative(repoRoot, join(dir, f));
     const file = rel.startsWith('..') ? join(dir, f) : rel;
-    let mod: { default?: unknown };
+    let mod: Record<string, unknown>;
     try {
-      mod = (await import(pathToFileURL(join(dir, f)).href)) as { default?: unknown };
+      mod = (await import(pathToFileURL(join(dir, f)).href)) as Record<string, unknown>;
     } catch (e) {
-      problems.push(`${file}: cannot be loaded: ${(e as Error).message.split('\n')[0]}`);
+      problems.push(loadError(file, e));
       continue;
     }
-    // Helpers next to the pipelines (define.ts, sparkify-tables.ts) export no pipeline.
+    const notPipeline = noPipelineProblem(mod);
+    if (notPipeline) problems.push(`${file}: ${notPipeline}`);
     if (!isPipeline(mod.default)) continue;
     found.push({ file, def: mod.default });
-    problems.push(...validatePipeline(mod.default, scriptExists).map((p) => line(file, p)));
+    problems.push(...[...unknownFields(mod.default), ...validatePipeline(mod.default, scriptExists)].map((p) => line(file, p)));
   }
   problems.push(...validateRegistry(found).map(({ file, problem }) => line(file, problem)));
   if (problems.length > 0) throw new PipelineDefinitionError(problems);

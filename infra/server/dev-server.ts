@@ -29,6 +29,14 @@ export async function ensureDevServer(
   config: EmrflowConfig,
   log: (line: string) => void,
   pipe: (child: ChildProcess) => void = (c) => { c.stdout?.pipe(process.stdout); c.stderr?.pipe(process.stderr); },
+  options: {
+    /**
+     * The server outlives the terminal's Ctrl-C until stop(): `emrflow dev`/`start` stop their
+     * worker first, which still completes its activities against the server (stopped by the same
+     * Ctrl-C, the worker would log failed dials until it gave up).
+     */
+    stopLast?: boolean;
+  } = {},
 ): Promise<DevServer> {
   const { host, port } = splitAddress(config.temporal.address);
   const url = uiUrl(config);
@@ -51,10 +59,13 @@ export async function ensureDevServer(
     ...searchAttributeFlags(),
   ];
   log(`starting the Temporal dev server on ${config.temporal.address} (database ${dbFile})`);
-  const child = spawn(temporalCli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // stopLast: a process group of its own, which a terminal's Ctrl-C does not reach.
+  const child = spawn(temporalCli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.stopLast ?? false });
   pipe(child);
   let exited: number | null | undefined;
   child.once('exit', (code) => { exited = code; });
+  // Out of the terminal's reach, it must still not outlive this process (an uncaught error, process.exit).
+  if (options.stopLast) process.once('exit', () => { if (exited === undefined) child.kill('SIGTERM'); });
 
   const deadline = Date.now() + 60_000;
   while (!(await isListening(host, port))) {

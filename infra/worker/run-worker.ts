@@ -13,7 +13,12 @@ import { startHealthServer } from './health-server';
 export async function runWorker(
   config: EmrflowConfig,
   log: (line: string) => void,
-  options: { syncSchedules?: boolean; pipelines?: PipelineRegistry } = {},
+  options: {
+    syncSchedules?: boolean;
+    pipelines?: PipelineRegistry;
+    /** Called as the worker starts polling: `npm start` starts its demo run only then. */
+    onPolling?: () => void;
+  } = {},
 ): Promise<void> {
   const pipelines = options.pipelines ?? await loadPipelines();
   log(`pipelines: ${pipelines.names().join(', ')}`);
@@ -41,7 +46,9 @@ export async function runWorker(
     if (health) log(`health: http://127.0.0.1:${config.worker.health_port}/health`);
     if (config.worker.metrics_port !== undefined) log(`metrics: http://127.0.0.1:${config.worker.metrics_port}/metrics`);
     try {
-      await worker.run();
+      const running = worker.run();
+      options.onPolling?.();
+      await running;
     } finally {
       health?.close();
     }

@@ -17,6 +17,18 @@ export default definePipeline({ name: 'loop', description: 'a cycle', tasks: [
 ] });
 `);
 
+// A syntax error, as tsx (the CLI's TypeScript loader) reports it: file, line, column, message.
+const broken = mkdtempSync(join(tmpdir(), 'emrflow-broken-pipelines-'));
+afterAll(() => rmSync(broken, { recursive: true, force: true }));
+writeFileSync(join(broken, 'package.json'), '{"type": "module"}\n');
+writeFileSync(join(broken, 'broken.ts'), `import { definePipeline } from '${join(repoRoot, 'pipelines/define.ts')}';
+export default definePipeline({
+  name: 'broken'
+  description: 'a comma is missing above',
+  tasks: [],
+});
+`);
+
 describe('emrflow pipelines', () => {
   test('list --json gives songs-etl and sparkify-reports with their tasks and dependencies', async () => {
     const r = await emrflow(['pipelines', 'list', '--json']);
@@ -34,6 +46,11 @@ describe('emrflow pipelines', () => {
     expect(show.code).toBe(0);
     expect(show.stdout).toContain('runs after: songs-etl (same run date and mode)');
     expect(show.stdout).toContain('  daily-summary [spark] after plays-by-level, top-songs: spark-jobs/reports/daily_summary.py');
+    // The schedule's time as the schedules are synced with it: dl.cfg's [schedule], not its key names.
+    const etl = await emrflow(['pipelines', 'show', 'songs-etl']);
+    expect(etl.stdout).toContain('\nschedule: daily at 07:00 UTC, overlap buffer-all\n');
+    const early = await emrflow(['pipelines', 'show', 'songs-etl'], { EMRFLOW_SCHEDULE_DAILY_TIME: '05:30', EMRFLOW_SCHEDULE_TIME_ZONE: 'Europe/Berlin' });
+    expect(early.stdout).toContain('\nschedule: daily at 05:30 Europe/Berlin, overlap buffer-all\n');
     const ok = await emrflow(['pipelines', 'validate']);
     expect(ok.code).toBe(0);
     expect(ok.stderr).toContain('2 pipelines valid: songs-etl, sparkify-reports');
@@ -46,5 +63,11 @@ describe('emrflow pipelines', () => {
     const r = await emrflow(args, { EMRFLOW_PIPELINES_DIR: bad });
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([`emrflow: ${join(bad, 'loop.ts')}: task a: dependency cycle: a -> b -> a`]);
+  });
+
+  test('a pipeline file that does not parse: one line with its file, line, column and the parser\'s message, exit 2', async () => {
+    const r = await emrflow(['pipelines', 'validate'], { EMRFLOW_PIPELINES_DIR: broken });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([`emrflow: ${join(broken, 'broken.ts')}:4:3: cannot be loaded: Expected "}" but found "description"`]);
   });
 });

@@ -78,6 +78,10 @@ test('a failed local run: runs list/show name it and its failure, logs prints th
   expect(out).toMatchObject({ status: 'COMPLETED', previous: { status: 'FAILED' }, result: { runDate: DATE, mode: 'daily', cost: { provider: 'local', estimatedUsd: 0 } } });
   // The completed run's estimated cost, as `runs show` prints it (#15).
   const shownCost = await cli(['runs', 'show', ID]);
+  // Each task on its line with its kind and step; each stage named with its task.
+  expect(shownCost.stdout).toMatch(/^ {2}etl \[spark\] succeeded, step s-\w+$/m);
+  expect(shownCost.stdout).toMatch(/^ {2}audit \[check\] succeeded$/m);
+  expect(shownCost.stdout).toMatch(/^stages: .*etl\.waitForStep \d+\.\d s/m);
   expect(shownCost.stdout).toMatch(/^cost:\s+\$0\.00 estimated at the default us-east-1 prices \(spark-submit on this machine for \d+ s: nothing billed\)$/m);
 
   const again = await cli(['rerun', DATE]);
@@ -85,8 +89,8 @@ test('a failed local run: runs list/show name it and its failure, logs prints th
   expect(again.stderr.trim().split('\n').at(-1)).toBe(`emrflow: the latest run for ${DATE} (${ID}) completed; add --force to run the day again`);
 }, 300_000);
 
-test('runs show and logs of an unknown run: one line, exit 2; bad filters: one line', async () => {
-  for (const args of [['runs', 'show', 'no-such-run'], ['logs', 'no-such-run']]) {
+test('runs show, logs and cancel of an unknown run: the same line, exit 2; bad filters: one line', async () => {
+  for (const args of [['runs', 'show', 'no-such-run'], ['logs', 'no-such-run'], ['cancel', 'no-such-run']]) {
     const r = await cli(args);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n').at(-1)).toBe('emrflow: no run with workflow id no-such-run in namespace default (see: emrflow runs list)');

@@ -40,7 +40,7 @@ describe('pipeline validation', () => {
   test('a deadline becomes part of the plan, in the schedule\'s zone unless it names its own', async () => {
     const reg = await loadPipelines(folder(`{ id: 'a', kind: 'spark', script: 'job.py' }`, `deadline: '07:00:30', schedule: { timeZone: 'Europe/Berlin' },`));
     expect(reg.plan('mine')?.deadline).toEqual({ time: '07:00:30', timeZone: 'Europe/Berlin' });
-    expect(showPipeline(reg.plan('mine')!)).toContain('deadline: the run for date D succeeded by 07:00:30 Europe/Berlin on D + 1');
+    expect(showPipeline(reg.plan('mine')!, { dailyTime: '07:00', timeZone: 'UTC' })).toContain('deadline: the run for date D succeeded by 07:00:30 Europe/Berlin on D + 1');
   });
 
   test.each([
@@ -62,6 +62,35 @@ describe('pipeline validation', () => {
   test('a pipeline parameter is a known placeholder', async () => {
     const registry = await loadPipelines(folder(`{ id: 'a', kind: 'spark', script: 'job.py', args: ['{top}'] }`, `params: { top: '5' },`));
     expect(registry.plan('mine')?.tasks[0]).toMatchObject({ args: ['{top}'] });
+  });
+
+  test.each([
+    ['a misspelled task field', `{ id: 'a', kind: 'spark', script: 'job.py', dependOn: ['x'] }`, '', 'mine.ts: task a: unknown field dependOn (did you mean "dependsOn"?)'],
+    ['a misspelled pipeline field', `{ id: 'a', kind: 'spark', script: 'job.py' }`, `schedul: {},`, 'mine.ts: unknown field schedul (did you mean "schedule"?)'],
+    ['a misspelled schedule field', `{ id: 'a', kind: 'spark', script: 'job.py' }`, `schedule: { dailytime: '07:00' },`, 'mine.ts: unknown field schedule.dailytime (did you mean "dailyTime"?)'],
+    ['a sensor path for no mode', `{ id: 'a', kind: 'waitForInput', path: { dialy: '/in' } }`, '', 'mine.ts: task a: unknown field path.dialy (did you mean "daily"?)'],
+    ['a field of another kind of task', `{ id: 'a', kind: 'spark', script: 'job.py', timeoutMinutes: 5 }`, '', 'mine.ts: task a: unknown field timeoutMinutes'],
+  ])('rejects %s instead of ignoring it', async (_what, tasks, extra, line) => {
+    expect(await problems(tasks, extra)).toEqual([line]);
+  });
+
+  test.each([
+    ['an empty file', '', 'other.ts: defines no pipeline: no `export default definePipeline({...})` (and no exports, as a helper the pipelines import would have)'],
+    ['a pipeline exported by name only', `import { definePipeline } from '${define}';\nexport const other = definePipeline({ name: 'other', description: 'd', tasks: [] });\n`,
+      'other.ts: exports pipeline "other" but not as the default; write `export default definePipeline({...})`'],
+    ['a default export that is no pipeline', 'export default { name: "other" };\n', 'other.ts: its default export is not a pipeline; write `export default definePipeline({...})`'],
+  ])('a file in the pipelines folder with %s is an error, not skipped', async (_what, text, line) => {
+    const f = folder(`{ id: 'a', kind: 'spark', script: 'job.py' }`);
+    writeFileSync(join(f.dir, 'other.ts'), text);
+    const err = await loadPipelines(f).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(PipelineDefinitionError);
+    expect((err as PipelineDefinitionError).lines.map((l) => l.slice(f.dir.length + 1))).toEqual([line]);
+  });
+
+  test('a helper file with named exports and no pipeline (as define.ts) is no error', async () => {
+    const f = folder(`{ id: 'a', kind: 'spark', script: 'job.py' }`);
+    writeFileSync(join(f.dir, 'tables.ts'), 'export const TABLES = ["songplays"];\n');
+    expect((await loadPipelines(f)).names()).toEqual(['mine']);
   });
 
   test('the shipped pipelines: songs-etl then sparkify-reports, whose two reports run side by side before the summary', async () => {

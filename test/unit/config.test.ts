@@ -76,6 +76,15 @@ describe('valid configuration', () => {
       .toThrow(/^environment EMRFLOW_EMR_CORE_INSTANCE_COUNT: expected a whole number/);
   });
 
+  test('an EMRFLOW_ variable that matches no setting stops with the nearest setting, instead of being ignored', () => {
+    const file = writeCfg('[emr]\ncore_instance_count = 2\n');
+    expect(() => loadConfig({ path: file, env: { EMRFLOW_EMR_CORE_INSTANCE_CONT: '3' } }))
+      .toThrow(/^environment EMRFLOW_EMR_CORE_INSTANCE_CONT: no such setting \(did you mean "EMRFLOW_EMR_CORE_INSTANCE_COUNT"\?\)$/);
+    // The variables that are not settings: the config's path, the pipelines folder, test and benchmark hooks.
+    expect(() => loadConfig({ path: file, env: { EMRFLOW_CONFIG: file, EMRFLOW_PIPELINES_DIR: '/p', EMRFLOW_TEST_HOLD: 'x', EMRFLOW_FAULT_PUBLISH: 'y', EMRFLOW_BENCH_NO_SPARK: '1', EMRFLOW_ETL_SCRIPT: '/e.py' } }))
+      .not.toThrow();
+  });
+
   test('emr provider with s3 locations and extra tags', () => {
     const { config } = loadConfig({ path: writeCfg(`${EMR_OK}[emr]\ncore_market = spot\nextra_tags = team=data, cost=12\n`), env: {} });
     expect(config.cluster.provider).toBe('emr');

@@ -4,7 +4,9 @@
 import type { Command } from 'commander';
 import { statusQuery } from '../../../workflows/pipeline-run';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { EMR_CLUSTER_ID } from '../../../workflows/search-attributes';
 import { temporalClient } from '../../worker/connect';
+import { noSuchRun } from '../runs/no-such-run';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes';
 import { action, configFrom, say, type GlobalOptions } from '../context';
 import { failureText, runUrl } from '../follow-run';
@@ -49,7 +51,8 @@ export function cancelCommand(program: Command): void {
       try {
         before = await handle.describe();
       } catch (e) {
-        if (e instanceof WorkflowNotFoundError) throw new Error(`no run with workflow id ${workflowId}`, { cause: e });
+        // A bad argument, exit 2, in the same words as `runs show` and `logs`.
+        if (e instanceof WorkflowNotFoundError) throw new UsageError(noSuchRun(workflowId, config.temporal.namespace));
         throw e;
       }
       const url = runUrl(config, workflowId, before.runId);
@@ -69,10 +72,12 @@ export function cancelCommand(program: Command): void {
       }
       const started = Date.now();
       let last = '';
+      let clusterId: string | undefined;
       for (;;) {
         const d = await handle.describe();
         if (d.status.name !== 'RUNNING') {
           out.status = d.status.name;
+          clusterId = d.typedSearchAttributes.get(EMR_CLUSTER_ID);
           break;
         }
         const elapsed = Math.round((Date.now() - started) / 1000);
@@ -96,7 +101,8 @@ export function cancelCommand(program: Command): void {
       }
       const took = Math.round((Date.now() - started) / 1000);
       if (opts.json) process.stdout.write(`${JSON.stringify(out)}\n`);
-      else if (out.status === 'CANCELLED') say(`run ${workflowId} cancelled after ${took} s; its cluster was terminated`);
+      // The run sets EmrClusterId once it has created its cluster: without it there was none to terminate.
+      else if (out.status === 'CANCELLED') say(`run ${workflowId} cancelled after ${took} s; ${clusterId ? `its cluster ${clusterId} was terminated` : 'it had not created a cluster'}`);
       else if (out.status === 'RUNNING') say(`run ${workflowId} is still stopping after ${timeoutS} s: ${last || 'no status'}; follow it at ${url}`);
       else say(`run ${workflowId} ended ${String(out.status).toLowerCase()} instead of cancelled${out.failure ? `: ${String(out.failure)}` : ''}`);
       return out.status === 'CANCELLED' ? EXIT_OK : EXIT_FAILED;

@@ -23,12 +23,20 @@ export async function runDev(
   // Once Ctrl-C has stopped the worker, the server's own shutdown chatter (connection warnings
   // from its internal workers) says nothing the user needs: it is not relayed.
   let stopping = false;
-  const server = await ensureDevServer(config, log, (c) => prefixLines(c, '[server]', () => !stopping));
+  // The server is stopped after the worker (stopLast), not by the same Ctrl-C: a server gone
+  // first leaves the draining worker dialling it ("network dial error … connection refused").
+  const server = await ensureDevServer(config, log, (c) => prefixLines(c, '[server]', () => !stopping), { stopLast: true });
   installRuntime(config, '[worker]');
-  const worker = runWorker(config, log, workerOptions);
-  if (onReady) await onReady(server);
-  log(`ready — web UI ${server.uiUrl}; press Ctrl-C to stop`);
+  let polling!: () => void;
+  const pollingNow = new Promise<void>((r) => (polling = r));
+  const worker = runWorker(config, log, { ...workerOptions, onPolling: polling });
   try {
+    // The demo run starts (and "ready" is said) only once the worker polls: started earlier, the
+    // run would sit in the task queue and its follower would see no worker (the worker syncs
+    // the schedules first).
+    await Promise.race([pollingNow, worker]);
+    if (onReady) await onReady(server);
+    log(`ready — web UI ${server.uiUrl}; press Ctrl-C to stop`);
     await worker;
   } finally {
     stopping = true;

@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { loadPipelines } from '../../pipelines/registry';
 import type { PipelinePlan, PlannedTask } from '../../../workflows/pipeline-plan';
-import { action, say } from '../context';
+import { loadConfig } from '../../config';
+import { action, say, type GlobalOptions } from '../context';
 import { EXIT_OK, UsageError } from '../exit-codes';
 
 function taskLine(t: PlannedTask): string {
@@ -13,19 +14,28 @@ function taskLine(t: PlannedTask): string {
   return `  ${t.id} [${t.kind}]${t.dependsOn.length ? ` after ${t.dependsOn.join(', ')}` : ''}: ${what}`;
 }
 
-function scheduleLine(p: PipelinePlan): string {
+/** dl.cfg's [schedule] values: what a pipeline's schedule and deadline use when they name none. */
+export interface ScheduleDefaults { dailyTime: string; timeZone: string }
+
+function scheduleLine(p: PipelinePlan, d: ScheduleDefaults): string {
   if (p.after.length) return `runs after: ${p.after.join(', ')} (same run date and mode)`;
   if (!p.schedule) return 'schedule: none (start it with emrflow run)';
-  return `schedule: daily at ${p.schedule.dailyTime ?? '[schedule] daily_time'} ${p.schedule.timeZone ?? '([schedule] time_zone)'}, overlap ${p.schedule.overlap}`;
+  return `schedule: daily at ${p.schedule.dailyTime ?? d.dailyTime} ${p.schedule.timeZone ?? d.timeZone}, overlap ${p.schedule.overlap}`;
 }
 
-export function showPipeline(p: PipelinePlan): string {
+export function showPipeline(p: PipelinePlan, d: ScheduleDefaults): string {
   return [
-    `${p.name}: ${p.description}`, `file: ${p.file}`, scheduleLine(p),
+    `${p.name}: ${p.description}`, `file: ${p.file}`, scheduleLine(p, d),
     ...(p.dependants.length ? [`starts after it succeeds: ${p.dependants.join(', ')}`] : []),
-    ...(p.deadline ? [`deadline: the run for date D succeeded by ${p.deadline.time} ${p.deadline.timeZone ?? '([schedule] time_zone)'} on D + 1 ([notify] deadline_missed)`] : []),
+    ...(p.deadline ? [`deadline: the run for date D succeeded by ${p.deadline.time} ${p.deadline.timeZone ?? d.timeZone} on D + 1 ([notify] deadline_missed)`] : []),
     `cluster step concurrency: ${p.stepConcurrency}`, 'tasks:', ...p.tasks.map(taskLine),
   ].join('\n');
+}
+
+/** The values the schedules are synced with, from dl.cfg (or its defaults), without its notice: this prints no progress. */
+function scheduleDefaults(program: Command): ScheduleDefaults {
+  const { schedule } = loadConfig({ path: program.opts<GlobalOptions>().config }).config;
+  return { dailyTime: schedule.daily_time, timeZone: schedule.time_zone };
 }
 
 export function pipelinesCommand(program: Command): void {
@@ -39,7 +49,7 @@ export function pipelinesCommand(program: Command): void {
     .action(action(async (opts: { json?: boolean }) => {
       const plans = (await loadPipelines()).plans();
       if (opts.json) process.stdout.write(`${JSON.stringify(plans, null, 2)}\n`);
-      else for (const p of plans) process.stdout.write(`${p.name}  ${p.tasks.map((t) => t.id).join(' ')}  ${scheduleLine(p)}\n`);
+      else for (const p of plans) process.stdout.write(`${p.name}  ${p.tasks.map((t) => t.id).join(' ')}  ${scheduleLine(p, scheduleDefaults(program))}\n`);
       return EXIT_OK;
     }));
 
@@ -51,7 +61,7 @@ export function pipelinesCommand(program: Command): void {
       const registry = await loadPipelines();
       const plan = registry.plan(name);
       if (!plan) throw new UsageError(`no pipeline "${name}" (known: ${registry.names().join(', ')})`);
-      process.stdout.write(`${showPipeline(plan)}\n`);
+      process.stdout.write(`${showPipeline(plan, scheduleDefaults(program))}\n`);
       return EXIT_OK;
     }));
 

@@ -14,7 +14,7 @@ import { requirePoller } from '../require-poller';
 import { startRun } from '../start-run';
 import { rowOf } from '../runs/list-runs';
 
-interface RerunOptions { force?: boolean; wait?: boolean; json?: boolean }
+interface RerunOptions { force?: boolean; wait?: boolean; cancelOnExit?: boolean; json?: boolean }
 
 export function rerunCommand(program: Command): void {
   program
@@ -23,6 +23,7 @@ export function rerunCommand(program: Command): void {
     .argument('<date>', 'the run date YYYY-MM-DD')
     .option('--force', "rerun even though the date's latest run completed")
     .option('--wait', 'follow the run until it ends and print its summary')
+    .option('--cancel-on-exit', 'with --wait: Ctrl-C cancels the run (without it, the run goes on)')
     .option('--json', 'print one JSON object: { workflowId, runId, url, previous, status?, result?, failure? }')
     .addHelpText('after', '\nExamples:\n  $ emrflow runs list --status failed --since 7d\n  $ emrflow rerun 2018-11-15 --wait')
     .action(action(async (date: string, opts: RerunOptions) => {
@@ -42,7 +43,7 @@ export function rerunCommand(program: Command): void {
         const metadata = runMetadataFor(config, PIPELINE, (await loadPipelines()).plan(PIPELINE), { runDate, mode: 'daily', startedBy: '`emrflow rerun`' });
         return await startRun(client, config, {
           workflowType: 'songsEtl', workflowId: id, input: { runDate, mode: 'daily' }, metadata,
-          wait: opts.wait, json: opts.json, extra: { previous: previous ?? null },
+          wait: opts.wait, cancelOnExit: opts.cancelOnExit, json: opts.json, extra: { previous: previous ?? null },
           startedLine: (url) => `rerunning ${runDate}${previous ? ` (latest run ${previous.workflowId}: ${previous.status})` : ''}: started ${id}: ${url}`,
         });
       } finally {

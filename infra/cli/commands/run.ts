@@ -13,6 +13,7 @@ interface RunOptions {
   date?: string;
   mode?: string;
   wait?: boolean;
+  cancelOnExit?: boolean;
   json?: boolean;
   forcePublish?: boolean;
 }
@@ -25,6 +26,7 @@ export function runCommand(program: Command): void {
     .option('--date <YYYY-MM-DD>', 'run date (the day whose logs are processed)')
     .option('--mode <full|daily>', 'full rebuild or one month incremental (default: daily with --date, else full)')
     .option('--wait', 'follow the run until it ends, showing each task\'s state as it changes, and print its summary')
+    .option('--cancel-on-exit', 'with --wait: Ctrl-C cancels the run (without it, the run goes on and Ctrl-C only stops following)')
     .option('--json', 'print one JSON object instead of text')
     .option('--force-publish', 'publish even when the only failed check is the month shrink')
     .addHelpText('after', '\nExamples:\n  $ emrflow run --date 2018-11-15 --wait\n  $ emrflow run sparkify-reports --date 2018-11-15 --wait\n  $ emrflow run --mode full --json')
@@ -47,7 +49,7 @@ export function runCommand(program: Command): void {
       return startRun(client, config, {
         workflowType: pipeline === PIPELINE ? 'songsEtl' : 'runPipeline', workflowId: id,
         input: pipeline === PIPELINE ? input : { pipeline, ...input }, metadata,
-        wait: opts.wait, json: opts.json, startedLine: (url) => `started ${id}: ${url}`,
+        wait: opts.wait, cancelOnExit: opts.cancelOnExit, json: opts.json, startedLine: (url) => `started ${id}: ${url}`,
       });
     }));
 }

@@ -5,6 +5,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { RunCost } from '../../../activities/cost/run-cost';
 import type { EmrflowConfig } from '../../config';
 import { costLine } from '../format-summary';
+import { noSuchRun } from './no-such-run';
 import { UsageError } from '../exit-codes';
 import { failureText, runUrl } from '../follow-run';
 import type { ClusterProvider, StepLinks } from '../../../activities/providers/cluster-provider';
@@ -32,7 +33,7 @@ export async function showRun(client: Client, config: EmrflowConfig, workflowId:
   try {
     d = await handle.describe();
   } catch (e) {
-    if (e instanceof WorkflowNotFoundError) throw new UsageError(`no run with workflow id ${workflowId} in namespace ${config.temporal.namespace} (see: emrflow runs list)`);
+    if (e instanceof WorkflowNotFoundError) throw new UsageError(noSuchRun(workflowId, config.temporal.namespace));
     throw e;
   }
   const row = rowOf(d);
@@ -59,16 +60,23 @@ function progressLines(progress: Record<string, unknown> | null): string[] {
   if (!progress) return [];
   const lines: string[] = [];
   if (typeof progress.stage === 'string') lines.push(`stage:    ${progress.stage}`);
-  const stages = progress.stages as { stage: string; seconds?: number }[] | null | undefined;
+  const stages = progress.stages as { stage: string; task?: string; seconds?: number }[] | null | undefined;
+  // A task's stages carry its id (etl.waitForStep), as in the summary: with several spark tasks
+  // "waitForStep" alone does not say whose.
   if (Array.isArray(stages) && stages.length)
-    lines.push(`stages:   ${stages.map((s) => `${s.stage}${s.seconds === undefined ? ' (running)' : ` ${s.seconds.toFixed(1)} s`}`).join(', ')}`);
+    lines.push(`stages:   ${stages.map((s) => `${s.task ? `${s.task}.` : ''}${s.stage}${s.seconds === undefined ? ' (running)' : ` ${s.seconds.toFixed(1)} s`}`).join(', ')}`);
   const tasks = progress.tasks as Record<string, { state?: string; status?: string }> | unknown[] | null | undefined;
   if (tasks && typeof tasks === 'object') {
     const entries = Array.isArray(tasks)
       ? tasks.map((t) => [String((t as { name?: string; id?: string }).name ?? (t as { id?: string }).id ?? '?'), t] as const)
       : Object.entries(tasks);
-    if (entries.length)
-      lines.push(`tasks:    ${entries.map(([name, t]) => `${name} ${String((t as { state?: string; status?: string }).state ?? (t as { status?: string }).status ?? '')}`.trim()).join(', ')}`);
+    // One line per task, with its kind and its step: every step of the run, not only the last.
+    if (entries.length) lines.push('tasks:');
+    for (const [name, t] of entries) {
+      const task = t as { state?: string; status?: string; kind?: string; stepId?: string; attempts?: number };
+      const step = task.stepId ? `, step ${task.stepId}${(task.attempts ?? 1) > 1 ? ` (attempt ${task.attempts})` : ''}` : '';
+      lines.push(`  ${name}${task.kind ? ` [${task.kind}]` : ''} ${String(task.state ?? task.status ?? '')}${step}`.trimEnd());
+    }
   }
   return lines;
 }
