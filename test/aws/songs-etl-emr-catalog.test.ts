@@ -4,7 +4,7 @@
 // the test plays the Spark step, which moto never runs: when the step appears it writes into
 // moto's S3 what `etl.py --stage-only` writes for the step's own arguments
 // (test/support/etl-staging.ts), and completes the step.
-import { ListClustersCommand, ListStepsCommand, type EMRClient } from '@aws-sdk/client-emr';
+import { ListClustersCommand, type EMRClient } from '@aws-sdk/client-emr';
 import { GetPartitionsCommand, GetTableCommand, GetTablesCommand, GetTableVersionsCommand, type GlueClient } from '@aws-sdk/client-glue';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -20,6 +20,7 @@ import { SPARKIFY_TABLES } from '../../pipelines/sparkify-tables';
 import { reportIdFor } from '../../workflows/run-input';
 import type { CatalogRegistration, SongsEtlSummary } from '../../workflows/shared';
 import { emrOnMoto, type EmrOnMoto } from '../support/emr-on-moto';
+import { stepOf } from '../support/emr-run-lookup';
 import { etlArgs, stageLikeEtl, type RunData } from '../support/etl-staging';
 import type { Moto } from '../support/moto';
 
@@ -71,25 +72,12 @@ beforeAll(async () => {
 
 afterAll(async () => setup?.close());
 
-/** The run's one step once it exists, with the arguments the cluster would run it with. */
-async function stepOf(workflowId: string): Promise<{ clusterId: string; stepId: string; args: string[] }> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const { Clusters = [] } = await emr.send(new ListClustersCommand({}));
-    for (const c of Clusters.filter((x) => x.Name === `emrflow-${workflowId}`)) {
-      const { Steps = [] } = await emr.send(new ListStepsCommand({ ClusterId: c.Id }));
-      if (Steps[0]) return { clusterId: c.Id!, stepId: Steps[0].Id!, args: Steps[0].Config?.Args ?? [] };
-    }
-    if (Date.now() > deadline) throw new Error(`no step for ${workflowId}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 
 /** Starts songsEtl, plays its Spark step with `data`, and returns the run's summary and step. */
 async function runPlayingSpark(workflowId: string, input: { runDate: string; mode: 'full' | 'daily' }, data: RunData) {
   const handle = await conn.client.workflow.start('songsEtl', { taskQueue: config.temporal.task_queue, workflowId, args: [input] });
-  const step = await stepOf(workflowId);
+  const step = await stepOf(emr, workflowId);
   const args = etlArgs(step.args);
   expect(args).toEqual({
     input: 's3://emrflow-lake/in', output: OUTPUT, mode: input.mode, runDate: input.runDate,

@@ -5,7 +5,7 @@
 // sources the image copies go next to it (minus .dockerignore), and that copy's `emrflow worker`
 // runs with a PATH that holds only node, against the test Temporal server and moto. The test
 // plays the Spark step, which moto never runs (as test/aws/songs-etl-emr-catalog.test.ts does).
-import { ListClustersCommand, ListStepsCommand, type EMRClient } from '@aws-sdk/client-emr';
+import { ListClustersCommand } from '@aws-sdk/client-emr';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, symlinkSync } from 'node:fs';
@@ -20,6 +20,7 @@ import { repoRoot } from '../../infra/paths';
 import type { SongsEtlSummary } from '../../workflows/shared';
 import { copiesOf, copyFromContext, envOf, filesUnder, parseDockerfile, readDockerignore, runsOf, type Copy, type Stage } from '../support/dockerfile';
 import { etlArgs, stageLikeEtl } from '../support/etl-staging';
+import { stepOf } from '../support/emr-run-lookup';
 import { freePort } from '../support/free-port';
 import { emrSettings, startMoto, type Moto } from '../support/moto';
 import { connectForTest, temporalAddress } from '../support/temporal';
@@ -128,18 +129,6 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-async function stepOf(emr: EMRClient, workflowId: string): Promise<{ clusterId: string; stepId: string; args: string[] }> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const { Clusters = [] } = await emr.send(new ListClustersCommand({}));
-    for (const c of Clusters.filter((x) => x.Name === `emrflow-${workflowId}`)) {
-      const { Steps = [] } = await emr.send(new ListStepsCommand({ ClusterId: c.Id }));
-      if (Steps[0]) return { clusterId: c.Id!, stepId: Steps[0].Id!, args: Steps[0].Config?.Args ?? [] };
-    }
-    if (Date.now() > deadline) throw new Error(`no step for ${workflowId}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 async function getUntil(url: string, ok: (status: number, body: string) => boolean, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
