@@ -42,11 +42,14 @@ export function lockMismatch(root) {
   return `${PY_LOCK} does not match ${PY_INPUTS.join(' and ')} (one was edited without the other); run \`npm run deps:lock\` to re-lock, then commit both`;
 }
 
+/** A distribution's name as PEP 503 compares it (Foo_Bar.baz and foo-bar-baz are one package). */
+export const normalizeName = (name) => name.toLowerCase().replace(/[-_.]+/g, '-');
+
 /** `name==version` for every package the lock pins (markers may pin one name twice, for two Pythons). */
 export function lockedVersions(text) {
   const out = new Map();
   for (const m of text.matchAll(/^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==([^\s;\\]+)/gm)) {
-    const name = m[1].toLowerCase().replace(/[-_.]+/g, '-');
+    const name = normalizeName(m[1]);
     out.set(name, out.has(name) && out.get(name) !== m[2] ? `${out.get(name)}|${m[2]}` : m[2]);
   }
   return out;
@@ -91,7 +94,7 @@ function removeUnlocked(root, python) {
   // pip and setuptools come with the venv itself; everything else must be in the lock.
   const keep = new Set(['pip', 'setuptools', 'wheel']);
   const extra = JSON.parse(r.stdout)
-    .map((p) => p.name.toLowerCase().replace(/[-_.]+/g, '-'))
+    .map((p) => normalizeName(p.name))
     .filter((n) => !keep.has(n) && !locked.has(n));
   if (extra.length === 0) return null;
   const u = spawnSync(python, ['-m', 'pip', 'uninstall', '--yes', '--disable-pip-version-check', ...extra], { encoding: 'utf8' });

@@ -8,7 +8,7 @@ import { expect, test } from 'vitest';
 import { repoRoot, venvBin } from '../../infra/paths';
 import { testTempDir } from '../support/temp-dir';
 // @ts-expect-error plain .mjs module (the setup runs before node_modules exists), no types
-import { installLock, lockMismatch, lockedVersions, PY_INPUTS, PY_LOCK } from '../../infra/setup/python-lock.mjs';
+import { installLock, lockMismatch, lockedVersions, normalizeName, PY_INPUTS, PY_LOCK } from '../../infra/setup/python-lock.mjs';
 
 const lockText = readFileSync(join(repoRoot, PY_LOCK), 'utf8');
 
@@ -27,7 +27,7 @@ test('the committed lock matches its inputs and pins every package to one versio
 test('.venv holds exactly what the lock pins', () => {
   const installed = JSON.parse(execFileSync(venvBin('python'), ['-m', 'pip', 'list', '--format=json', '--disable-pip-version-check'], { encoding: 'utf8' })) as { name: string; version: string }[];
   const locked = lockedVersions(lockText) as Map<string, string>;
-  const norm = (n: string) => n.toLowerCase().replace(/[-_.]+/g, '-');
+  const norm = normalizeName as (n: string) => string;
   const differing = installed
     .filter((p) => !['pip', 'setuptools', 'wheel'].includes(norm(p.name)))
     .filter((p) => !locked.get(norm(p.name))?.split('|').includes(p.version))
